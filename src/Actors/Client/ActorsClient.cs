@@ -1,0 +1,150 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using Actors.Hosting;
+using Actors.Protocol;
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+
+namespace Actors.Client;
+
+/// <summary>
+/// Sends requests to an Actors cluster from any Akka.NET actor system and awaits their typed
+/// replies. Every call completes exactly once: with the node's reply, or with a client-made
+/// <see cref="ErrorCode.Timeout"/> when none arrives in time. Replies are correlated by request
+/// id in one long-lived actor, so the receptionist keeps one response tunnel for this client
+/// instead of creating one per request.
+/// </summary>
+public sealed class ActorsClient : IAsyncDisposable
+{
+    private static long _clients;
+    private readonly IActorRef _requester;
+    private readonly IActorRef? _clusterClient;
+    private readonly ActorSystem? _ownedSystem;
+    private readonly string _idPrefix;
+    private long _sequence;
+
+    private ActorsClient(ActorSystem system, IActorRef? clusterClient, Func<IRequest, object> envelope,
+        IActorRef target, TimeSpan timeout, TimeSpan sweepInterval, ActorSystem? ownedSystem)
+    {
+        var n = Interlocked.Increment(ref _clients);
+        _clusterClient = clusterClient;
+        _ownedSystem = ownedSystem;
+        DefaultTimeout = timeout;
+        _idPrefix = $"{Environment.ProcessId:x}-{n:x}-{Guid.NewGuid().ToString("N")[..8]}";
+        _requester = system.ActorOf(Props.Create(() => new Requester(target, envelope, sweepInterval)), $"actors-requester-{n}");
+    }
+
+    /// <summary>Timeout applied when a call names none (<c>actors.client.request-timeout</c>).</summary>
+    public TimeSpan DefaultTimeout { get; }
+
+    /// <summary>
+    /// HOCON an existing actor system needs to use this client from outside the cluster:
+    /// remoting, Hyperion for our messages with its allow-list, ClusterClient defaults.
+    /// Pass the assemblies of your own request and reply types, if any.
+    /// </summary>
+    public static Config Config(IEnumerable<Assembly>? protocolAssemblies = null) =>
+        ActorsConfig.HyperionAllowList((protocolAssemblies ?? []).Prepend(typeof(IActorsMessage).Assembly).Distinct())
+            .WithFallback(ActorsConfig.Client)
+            .WithFallback(ClusterClientReceptionist.DefaultConfig());
+
+    /// <summary>
+    /// Starts a client actor system of its own and connects through ClusterClient to the nodes
+    /// at <paramref name="contacts"/> (<c>host:port</c>, several for fail-over). Disposing the
+    /// client terminates that system.
+    /// </summary>
+    public static ActorsClient Connect(IEnumerable<string> contacts, Config? extraConfig = null,
+        IEnumerable<Assembly>? protocolAssemblies = null)
+    {
+        var config = (extraConfig ?? Akka.Configuration.Config.Empty).WithFallback(Config(protocolAssemblies));
+        var system = ActorSystem.Create("actors-client", config);
+        return Create(system, contacts, owned: true);
+    }
+
+    /// <summary>Connects an existing actor system (configured with <see cref="Config"/>) through ClusterClient.</summary>
+    public static ActorsClient Create(ActorSystem system, IEnumerable<string> contacts) => Create(system, contacts, owned: false);
+
+    /// <summary>For callers inside the cluster: talk to a gateway directly, no receptionist hop.</summary>
+    public static ActorsClient ForGateway(ActorSystem system, IActorRef gateway)
+    {
+        var settings = system.Settings.Config.WithFallback(ActorsConfig.Client);
+        return new ActorsClient(system, null, static request => request, gateway,
+            settings.GetTimeSpan("actors.client.request-timeout"), settings.GetTimeSpan("actors.client.timeout-sweep-interval"), null);
+    }
+
+    private static ActorsClient Create(ActorSystem system, IEnumerable<string> contacts, bool owned)
+    {
+        var settings = system.Settings.Config.WithFallback(ActorsConfig.Client);
+        var clusterSystem = settings.GetString("actors.client.cluster-system-name");
+        var gatewayPath = settings.GetString("actors.client.gateway-path");
+        var initialContacts = contacts
+            .Select(NodeOptions.ParseHostPort)
+            .Select(c => ActorPath.Parse($"akka.tcp://{clusterSystem}@{c.Host}:{c.Port}/system/receptionist"))
+            .ToImmutableHashSet();
+        if (initialContacts.IsEmpty)
+        {
+            throw new ArgumentException("at least one contact point (host:port) is needed", nameof(contacts));
+        }
+
+        var clusterClient = system.ActorOf(
+            ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(initialContacts)),
+            $"actors-cluster-client-{Interlocked.Read(ref _clients) + 1}");
+        return new ActorsClient(system, clusterClient,
+            request => new ClusterClient.Send(gatewayPath, request, localAffinity: true), clusterClient,
+            settings.GetTimeSpan("actors.client.request-timeout"), settings.GetTimeSpan("actors.client.timeout-sweep-interval"),
+            owned ? system : null);
+    }
+
+    /// <summary>A request id unique to this client; pass it to the request records you build.</summary>
+    public string NewRequestId() => $"{_idPrefix}-{Interlocked.Increment(ref _sequence)}";
+
+    /// <summary>
+    /// Sends a request and returns its reply: a result record or an <see cref="ErrorReply"/>.
+    /// Never throws for a remote error; cancelling <paramref name="cancellationToken"/> cancels the task.
+    /// </summary>
+    public Task<IReply> SendAsync(IRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var completion = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+            completion.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+        }
+
+        var deadline = Environment.TickCount64 + (long)(timeout ?? DefaultTimeout).TotalMilliseconds;
+        _requester.Tell(new Requester.Outgoing(request, completion, deadline));
+        return completion.Task;
+    }
+
+    /// <summary>Sends a request and returns its result; an error reply throws <see cref="ActorsRequestException"/>.</summary>
+    public async Task<TReply> AskAsync<TReply>(IRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        where TReply : IReply
+    {
+        var reply = await SendAsync(request, timeout, cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            TReply typed => typed,
+            ErrorReply error => throw new ActorsRequestException(error),
+            _ => throw new ActorsRequestException(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed,
+                $"expected {typeof(TReply).Name} but the node answered {reply.GetType().Name}")),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _requester.GracefulStop(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _clusterClient?.Tell(PoisonPill.Instance);
+        if (_ownedSystem is not null)
+        {
+            await _ownedSystem.Terminate().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>An error reply, thrown by <see cref="ActorsClient.AskAsync{TReply}"/>.</summary>
+public sealed class ActorsRequestException(ErrorReply error) : Exception($"{error.Code}: {error.Message}")
+{
+    public ErrorReply Error { get; } = error;
+    public ErrorCode Code => Error.Code;
+}

@@ -1,0 +1,156 @@
+using Actors.Handlers;
+using Actors.Protocol;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace Actors.Entities;
+
+/// <summary>
+/// One keyed entity: the state cached in memory, the journal as the truth. Commands are
+/// decided by the entity type's <see cref="IEntityHandler{TState,TCommand,TEvent}"/>; events
+/// are persisted before the reply is sent, so an acknowledged change survives any crash.
+/// Idle entities passivate through the shard; the next message recovers them.
+/// </summary>
+public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentActor
+    where TState : class, IJournaled
+    where TCommand : IKeyedRequest
+    where TEvent : class, IJournaled
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IEntityHandler<TState, TCommand, TEvent> _handler;
+    private readonly EntityTypeSettings _settings;
+    private TState _state;
+    private int _eventsSinceSnapshot;
+
+    // The command whose events are being written; answered Unavailable if the write fails.
+    private (string RequestId, IActorRef ReplyTo)? _writing;
+
+    public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings)
+    {
+        _handler = handler;
+        _settings = settings;
+        _state = handler.Initial(key);
+        PersistenceId = PersistenceIdFor(entityType, key);
+
+        Recover<SnapshotOffer>(offer => _state = (TState)offer.Snapshot);
+        Recover<TEvent>(e =>
+        {
+            _state = _handler.Apply(_state, e);
+            _eventsSinceSnapshot++;
+        });
+
+        Command<TCommand>(Handle);
+        Command<IRequest>(other => Sender.Tell(new ErrorReply(other.RequestId, ErrorCode.UnknownRequest,
+            $"entity type '{entityType}' does not handle {other.GetType().Name}")));
+        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
+        Command<StopEntity>(_ => Context.Stop(Self));
+        Command<SaveSnapshotSuccess>(ok =>
+            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failed =>
+            _log.Warning(failed.Cause, "Snapshot of {0} at {1} failed; recovery replays more events until the next one",
+                PersistenceId, failed.Metadata.SequenceNr));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed =>
+            _log.Warning(failed.Cause, "Deleting old snapshots of {0} failed", PersistenceId));
+    }
+
+    public override string PersistenceId { get; }
+
+    /// <summary>Entity type names cannot contain ':', so this never collides across types.</summary>
+    public static string PersistenceIdFor(string entityType, string key) => $"{entityType}:{key}";
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Context.SetReceiveTimeout(_settings.IdleTimeout);
+    }
+
+    private void Handle(TCommand command)
+    {
+        EntityDecision<TState, TEvent> decision;
+        try
+        {
+            decision = _handler.Decide(_state, command);
+        }
+        catch (Exception e)
+        {
+            // Decide is pure: the state is untouched, the entity can go on serving.
+            Sender.Tell(Failed(command.RequestId, e));
+            return;
+        }
+
+        if (decision.Events.Count == 0)
+        {
+            Sender.Tell(ReplyFrom(decision, command.RequestId));
+            return;
+        }
+
+        var replyTo = Sender;
+        var remaining = decision.Events.Count;
+        _writing = (command.RequestId, replyTo);
+        PersistAll(decision.Events, e =>
+        {
+            _state = _handler.Apply(_state, e);
+            _eventsSinceSnapshot++;
+            if (--remaining > 0)
+            {
+                return;
+            }
+
+            _writing = null;
+            replyTo.Tell(ReplyFrom(decision, command.RequestId));
+            if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
+            {
+                SaveSnapshot(_state);
+                _eventsSinceSnapshot = 0;
+            }
+        });
+    }
+
+    private IReply ReplyFrom(EntityDecision<TState, TEvent> decision, string requestId)
+    {
+        try
+        {
+            return decision.BuildReply(_state);
+        }
+        catch (Exception e)
+        {
+            return Failed(requestId, e);
+        }
+    }
+
+    private ErrorReply Failed(string requestId, Exception e)
+    {
+        _log.Warning("Entity {0} failed on request {1}: {2}", PersistenceId, requestId, e.Message);
+        return new ErrorReply(requestId, ErrorCode.HandlerFailed, e.Message);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // The write may or may not have reached the database: tell the caller it is unknown
+        // (Unavailable, retry with the same request id). The entity stops; its next message recovers it.
+        if (_writing is { } writing)
+        {
+            writing.ReplyTo.Tell(new ErrorReply(writing.RequestId, ErrorCode.Unavailable,
+                $"journal write failed: {cause.Message}"));
+            _writing = null;
+        }
+
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // Rejected before it was stored (e.g. it could not be serialized): nothing was written.
+        if (_writing is { } writing)
+        {
+            writing.ReplyTo.Tell(new ErrorReply(writing.RequestId, ErrorCode.HandlerFailed,
+                $"journal rejected the event: {cause.Message}"));
+            _writing = null;
+        }
+
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+}

@@ -1,0 +1,28 @@
+namespace Actors.Entities;
+
+/// <summary>
+/// Marker for what goes into the journal and the snapshot store: entity events and states.
+/// Bound to <see cref="Serialization.JournalSerializer"/> (versioned JSON), never to Hyperion.
+/// </summary>
+public interface IJournaled;
+
+/// <summary>
+/// The stable name a journaled type is stored under, with its version (e.g. <c>counter.added.v1</c>).
+/// Renaming or moving the class keeps old journals readable as long as this name stays; a new
+/// incompatible shape gets a new name and the old class stays to read old events.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class JournalManifestAttribute(string manifest) : Attribute
+{
+    public string Manifest { get; } = manifest;
+}
+
+/// <summary>
+/// Sent by the shard to stop an entity on passivation and hand-off. It queues behind the
+/// messages already in the entity's mailbox (and behind its in-flight journal writes), so
+/// every command that reached the entity is answered before it stops.
+/// </summary>
+public sealed record StopEntity
+{
+    public static readonly StopEntity Instance = new();
+}

@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using Actors.Handlers;
+using Actors.Protocol;
+using Actors.Serialization;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+
+namespace Actors.Entities;
+
+/// <summary>Per-entity-type settings, read from <c>actors.entities.&lt;type&gt;</c> over <c>actors.entities.defaults</c>.</summary>
+public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery)
+{
+    public static EntityTypeSettings From(Config config, string entityType)
+    {
+        var defaults = config.GetConfig("actors.entities.defaults") ?? Config.Empty;
+        var own = config.GetConfig($"actors.entities.{entityType}") ?? Config.Empty;
+        var merged = own.WithFallback(defaults);
+        var idle = merged.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(2));
+        var every = merged.GetInt("snapshot-every", 100);
+        if (idle <= TimeSpan.Zero || every <= 0)
+        {
+            throw new ConfigurationException(
+                $"actors.entities.{entityType}: idle-timeout and snapshot-every must be positive (got {idle}, {every})");
+        }
+
+        return new EntityTypeSettings(idle, every);
+    }
+}
+
+/// <summary>Maps a keyed request to its entity (by key) and shard (by a stable hash of the key).</summary>
+public sealed class EntityMessageExtractor(int shards) : HashCodeMessageExtractor(shards)
+{
+    public override string? EntityId(object message) => (message as IKeyedRequest)?.Key;
+}
+
+/// <summary>An entity type registered with <see cref="Hosting.ActorsBuilder"/>.</summary>
+public abstract partial class EntityTypeRegistration
+{
+    protected EntityTypeRegistration(string name, Type commandType)
+    {
+        if (!ValidName().IsMatch(name))
+        {
+            throw new ArgumentException($"entity type name '{name}' must match {ValidName()}", nameof(name));
+        }
+
+        Name = name;
+        CommandType = commandType;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The command base type; every request assignable to it goes to this entity type.</summary>
+    public Type CommandType { get; }
+
+    /// <summary>The state and event types that go into the journal.</summary>
+    public abstract IReadOnlyList<Type> JournalTypes { get; }
+
+    public abstract Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services);
+
+    [GeneratedRegex("^[a-z][a-z0-9_.-]{0,63}$")]
+    private static partial Regex ValidName();
+}
+
+internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
+    string name,
+    Func<HandlerContext, IEntityHandler<TState, TCommand, TEvent>> factory)
+    : EntityTypeRegistration(name, typeof(TCommand))
+    where TState : class, IJournaled
+    where TCommand : IKeyedRequest
+    where TEvent : class, IJournaled
+{
+    public override IReadOnlyList<Type> JournalTypes { get; } = JournalTypesOf();
+
+    public override Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services)
+    {
+        var settings = EntityTypeSettings.From(system.Settings.Config, Name);
+        var context = new HandlerContext(system, system.Settings.Config.GetConfig($"actors.entities.{Name}") ?? Config.Empty, services);
+        // Entity handlers are pure functions of (state, command): one instance serves every entity.
+        var handler = factory(context);
+        var name = Name;
+        return key => Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings));
+    }
+
+    private static IReadOnlyList<Type> JournalTypesOf()
+    {
+        var events = typeof(TEvent).Assembly.GetTypes()
+            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(TEvent).IsAssignableFrom(t));
+        var types = events.Prepend(typeof(TState)).Distinct().ToList();
+        // Fail at start-up, not at the first write, when a type has no stable journal name.
+        foreach (var type in types)
+        {
+            JournalSerializer.ManifestOf(type);
+        }
+
+        return types;
+    }
+}

@@ -1,0 +1,100 @@
+using Actors.Entities;
+using Actors.Gateway;
+using Actors.Workers;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+using Akka.DependencyInjection;
+using Akka.Hosting;
+using Akka.Persistence.Sql;
+
+namespace Actors.Hosting;
+
+/// <summary>Marker under which the gateway is kept in Akka.Hosting's <see cref="ActorRegistry"/>.</summary>
+public sealed class GatewayKey;
+
+public static class ActorsHostingExtensions
+{
+    /// <summary>The actor system name every node and client uses (<c>actors.system-name</c>).</summary>
+    public static string SystemName { get; } = ActorsConfig.Node.GetString("actors.system-name");
+
+    /// <summary>
+    /// Wires a node: cluster member, journal, lanes, entity types behind sharding, and the
+    /// gateway registered with the ClusterClient receptionist. Defaults come from
+    /// <c>hocon/node.conf</c>; <paramref name="node"/> overrides per-node settings; HOCON the
+    /// caller prepended before this call overrides the rest. The Host and the tests share it.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddActors(this AkkaConfigurationBuilder builder,
+        NodeOptions? node = null, Action<ActorsBuilder>? configure = null)
+    {
+        node ??= new NodeOptions();
+        var actors = new ActorsBuilder();
+        configure?.Invoke(actors);
+
+        // Priority, highest first: per-node options, whatever the caller prepended, node.conf, module defaults.
+        var sqlitePath = node.SqlitePath ?? ActorsConfig.Node.GetString("actors.journal.sqlite-path");
+        builder.AddHocon(node.ToConfig()
+                .WithFallback(SqliteJournal.Prepare(sqlitePath))
+                .WithFallback(ActorsConfig.HyperionAllowList(actors.ProtocolAssemblies)),
+            HoconAddMode.Prepend);
+        if (node.Seeds is { Count: > 0 } seeds)
+        {
+            var addresses = NodeOptions.SeedAddresses(SystemName, seeds).Select(ActorsConfig.Quote);
+            builder.AddHocon($"akka.cluster.seed-nodes = [{string.Join(", ", addresses)}]", HoconAddMode.Prepend);
+        }
+
+        builder.AddHocon(ActorsConfig.Node, HoconAddMode.Append);
+        builder.AddHocon(ClusterSharding.DefaultConfig(), HoconAddMode.Append);
+        builder.AddHocon(ClusterClientReceptionist.DefaultConfig(), HoconAddMode.Append);
+        builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+
+        return builder.WithActors(async (system, registry, resolver) =>
+        {
+            var config = system.Settings.Config;
+            var services = new ResolverServices(resolver);
+            var cluster = Cluster.Get(system);
+            if (config.GetStringList("akka.cluster.seed-nodes").Count == 0)
+            {
+                // No seeds: this node founds its own cluster (works with port 0 too).
+                cluster.Join(cluster.SelfAddress);
+            }
+
+            var lanes = actors.Handlers
+                .GroupBy(h => h.LaneIn(config))
+                .ToDictionary(g => g.Key, g =>
+                {
+                    var settings = LaneSettings.From(config, g.Key);
+                    return system.ActorOf(settings.RouterProps(g.ToList(), system, services), $"lane-{g.Key}");
+                });
+            var laneOf = actors.Handlers.ToDictionary(h => h.RequestType, h => lanes[h.LaneIn(config)]);
+
+            var sharding = ClusterSharding.Get(system);
+            var shardingSettings = ClusterShardingSettings.Create(system);
+            var shards = config.GetInt("actors.sharding.shards", 100);
+            var regions = new List<(Type CommandType, IActorRef Region)>();
+            foreach (var entityType in actors.EntityTypes)
+            {
+                var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services),
+                    shardingSettings, new EntityMessageExtractor(shards),
+                    sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
+                regions.Add((entityType.CommandType, region));
+            }
+
+            IActorRef? Resolve(Type requestType) =>
+                laneOf.GetValueOrDefault(requestType)
+                ?? regions.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Region;
+
+            var gateway = system.ActorOf(GatewayActor.Props(NodeLimits.From(config), Resolve), "gateway");
+            ClusterClientReceptionist.Get(system).RegisterService(gateway);
+            registry.Register<GatewayKey>(gateway);
+        });
+    }
+
+    /// <summary>Lets handler factories resolve services from the host's container.</summary>
+    private sealed class ResolverServices(IDependencyResolver resolver) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => resolver.GetService(serviceType);
+    }
+}

@@ -1,0 +1,42 @@
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace Actors.Hosting;
+
+/// <summary>The embedded default journal: two SQLite files, prepared before the node starts.</summary>
+public static class SqliteJournal
+{
+    /// <summary>
+    /// Creates the folder and both files if missing and switches them to WAL, which lets reads
+    /// run beside the single writer (a persistent property of the file). Returns the HOCON that
+    /// points the journal and snapshot store at them. Tables are created by the plugins.
+    /// </summary>
+    public static Config Prepare(string journalPath)
+    {
+        var journal = Path.GetFullPath(journalPath);
+        var snapshots = Path.Combine(Path.GetDirectoryName(journal)!,
+            Path.GetFileNameWithoutExtension(journal) + "-snapshots" + Path.GetExtension(journal));
+        Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+        foreach (var file in new[] { journal, snapshots })
+        {
+            using var connection = new SqliteConnection(ConnectionString(file));
+            connection.Open();
+            using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        return ConfigurationFactory.ParseString($"""
+            akka.persistence.journal.sql.connection-string = {ActorsConfig.Quote(ConnectionString(journal))}
+            akka.persistence.snapshot-store.sql.connection-string = {ActorsConfig.Quote(ConnectionString(snapshots))}
+            """);
+    }
+
+    private static string ConnectionString(string file) => new SqliteConnectionStringBuilder
+    {
+        DataSource = file,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        // Writers queue on SQLite's lock instead of failing at once.
+        DefaultTimeout = 30,
+    }.ToString();
+}

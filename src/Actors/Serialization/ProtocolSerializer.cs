@@ -1,0 +1,61 @@
+using System.Collections.Frozen;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Serialization;
+using ITypeFilter = Hyperion.ITypeFilter;
+
+namespace Actors.Serialization;
+
+/// <summary>
+/// Hyperion for requests and replies, locked down to our own message types
+/// (<c>actors.serialization.allowed-types</c>, filled by the hosting code from the registered
+/// protocol assemblies) on top of Hyperion's unsafe-type block list.
+/// </summary>
+/// <remarks>
+/// Hyperion 0.12's own <c>allowed-types</c> filter compares the full assembly-qualified name on
+/// serialize with short names in its list, so it refuses every allowed type on the sending side.
+/// This filter accepts both spellings of exactly the allowed types.
+/// </remarks>
+public sealed class ProtocolSerializer : Akka.Serialization.Serializer
+{
+    private readonly HyperionSerializer _hyperion;
+
+    public ProtocolSerializer(ExtendedActorSystem system) : base(system)
+    {
+        var config = system.Settings.Config;
+        var hyperion = HyperionSerializerSettings.Create(
+            config.GetConfig("akka.actor.serialization-settings.hyperion") ?? Config.Empty);
+        var filter = new AllowList(config.GetStringList("actors.serialization.allowed-types"));
+        _hyperion = new HyperionSerializer(system, new HyperionSerializerSettings(
+            hyperion.PreserveObjectReferences, hyperion.VersionTolerance, hyperion.KnownTypesProvider,
+            hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: filter));
+    }
+
+    public override int Identifier => 4712;
+
+    public override bool IncludeManifest => false;
+
+    public override byte[] ToBinary(object obj) => _hyperion.ToBinary(obj);
+
+    public override object FromBinary(byte[] bytes, Type type) => _hyperion.FromBinary(bytes, type);
+
+    /// <summary>Allows exactly the listed types, named "Namespace.Type, Assembly" with or without version.</summary>
+    internal sealed class AllowList(IEnumerable<string> allowed) : ITypeFilter
+    {
+        private readonly FrozenSet<string> _allowed = allowed.Select(Normalize).OfType<string>().ToFrozenSet(StringComparer.Ordinal);
+
+        public bool IsAllowed(string typeName) => Normalize(typeName) is { } name && _allowed.Contains(name);
+
+        /// <summary>"A.B, Asm, Version=..., ..." → "A.B, Asm"; null for anything else (generic types included).</summary>
+        private static string? Normalize(string typeName)
+        {
+            if (string.IsNullOrEmpty(typeName) || typeName.Contains('['))
+            {
+                return null;
+            }
+
+            var parts = typeName.Split(',', 3, StringSplitOptions.TrimEntries);
+            return parts.Length >= 2 && parts[0].Length > 0 && parts[1].Length > 0 ? $"{parts[0]}, {parts[1]}" : null;
+        }
+    }
+}

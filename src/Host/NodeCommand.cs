@@ -1,0 +1,124 @@
+using System.CommandLine;
+using Actors.Hosting;
+using Akka.Cluster;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Host;
+
+/// <summary>The <c>node</c> verb: runs one cluster member until Ctrl-C or SIGTERM.</summary>
+internal static class NodeCommand
+{
+    private static readonly Option<string?> Hostname = new("--hostname") { Description = "Address to bind and advertise (default 127.0.0.1)" };
+    private static readonly Option<int?> Port = new("--port") { Description = "Remoting port (default 4053)" };
+    private static readonly Option<string[]> Seeds = new("--seed") { Description = "Seed node host:port, repeatable (default: the node itself)" };
+    private static readonly Option<string[]> Roles = new("--roles") { Description = "Cluster roles of this node, repeatable" };
+    private static readonly Option<string> Db = new("--db")
+    {
+        Description = "Journal: sqlite[:path] (default sqlite:data/actors.db)",
+        DefaultValueFactory = _ => "sqlite",
+    };
+    private static readonly Option<FileInfo?> ConfigFile = new("--config") { Description = "Extra HOCON file, over hocon/node.conf and under these flags" };
+
+    private static readonly Option[] All = [Hostname, Port, Seeds, Roles, Db, ConfigFile];
+
+    public static Command Create()
+    {
+        var command = new Command("node", "Run one cluster member (the default verb).");
+        AddTo(command);
+        return command;
+    }
+
+    public static void AddTo(Command command)
+    {
+        foreach (var option in All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((result, ct) => RunAsync(result, ct));
+    }
+
+    private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
+    {
+        NodeOptions options;
+        Config? extra = null;
+        try
+        {
+            options = new NodeOptions
+            {
+                Hostname = result.GetValue(Hostname),
+                Port = result.GetValue(Port),
+                Seeds = result.GetValue(Seeds),
+                Roles = result.GetValue(Roles) is { Length: > 0 } roles ? roles : null,
+                SqlitePath = SqlitePathOf(result.GetValue(Db)!),
+            };
+            foreach (var seed in options.Seeds ?? [])
+            {
+                NodeOptions.ParseHostPort(seed);
+            }
+
+            if (result.GetValue(ConfigFile) is { } file)
+            {
+                extra = ConfigurationFactory.ParseString(await File.ReadAllTextAsync(file.FullName, ct));
+            }
+        }
+        catch (Exception e) when (e is FormatException or IOException or ConfigurationException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([]);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
+        {
+            if (extra is not null)
+            {
+                akka.AddHocon(extra, HoconAddMode.Prepend);
+            }
+
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+            akka.AddActors(options);
+            akka.AddStartup((system, _) => Cluster.Get(system).RegisterOnMemberUp(() =>
+            {
+                var self = Cluster.Get(system).SelfAddress;
+                var journal = system.Settings.Config.GetString("actors.journal.sqlite-path");
+                Console.WriteLine($"Actors node up: {self} (journal sqlite {Path.GetFullPath(journal)}). " +
+                                  $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}");
+            }));
+        });
+
+        using var host = builder.Build();
+        await host.RunAsync(ct);
+        return 0;
+    }
+
+    /// <summary><c>sqlite</c> or <c>sqlite:path</c>; other journals come with their own issue.</summary>
+    private static string? SqlitePathOf(string db)
+    {
+        if (db == "sqlite")
+        {
+            return null;
+        }
+
+        if (db.StartsWith("sqlite:", StringComparison.Ordinal) && db.Length > "sqlite:".Length)
+        {
+            return db["sqlite:".Length..];
+        }
+
+        throw new FormatException($"--db must be sqlite or sqlite:<path> (got '{db}')");
+    }
+}
