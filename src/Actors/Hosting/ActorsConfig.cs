@@ -23,22 +23,60 @@ public static class ActorsConfig
     }
 
     /// <summary>
-    /// Hyperion's allow-list: the concrete message types of the given assemblies. Anything else
-    /// that arrives is refused by the serializer, before any of its code runs.
+    /// The protocol serializer's allow-list: the concrete message types of the given assemblies
+    /// and what their properties carry (records and enums of those assemblies, BCL value types
+    /// such as TimeSpan or Guid). Anything else that arrives is refused before any of its code runs.
     /// </summary>
     public static Config HyperionAllowList(IEnumerable<Assembly> protocolAssemblies)
     {
-        var types = protocolAssemblies
+        var assemblies = protocolAssemblies.ToHashSet();
+        var roots = assemblies
             .SelectMany(a => a.GetTypes())
             .Where(t => t is { IsAbstract: false, IsInterface: false, IsGenericTypeDefinition: false } &&
-                        typeof(IActorsMessage).IsAssignableFrom(t))
-            // Enums and nested records our messages carry.
-            .Append(typeof(ErrorCode))
+                        typeof(IActorsMessage).IsAssignableFrom(t));
+        var names = CarriedTypes(roots, assemblies)
             .Select(t => $"\"{t.FullName}, {t.Assembly.GetName().Name}\"")
-            .Distinct()
             .Order(StringComparer.Ordinal);
         return ConfigurationFactory.ParseString(
-            $"actors.serialization.allowed-types = [{string.Join(", ", types)}]");
+            $"actors.serialization.allowed-types = [{string.Join(", ", names)}]");
+    }
+
+    private static HashSet<Type> CarriedTypes(IEnumerable<Type> roots, HashSet<Assembly> ours)
+    {
+        var allowed = new HashSet<Type>();
+        var pending = new Stack<Type>(roots);
+        while (pending.TryPop(out var type))
+        {
+            type = Nullable.GetUnderlyingType(type) ?? (type.IsArray ? type.GetElementType()! : type);
+            if (type.IsPrimitive || type == typeof(string) || type.IsGenericParameter)
+            {
+                continue;
+            }
+
+            if (type.IsGenericType)
+            {
+                // Generic containers are not listed (their names are not matched); their arguments are.
+                foreach (var argument in type.GetGenericArguments())
+                {
+                    pending.Push(argument);
+                }
+
+                continue;
+            }
+
+            var isOurs = ours.Contains(type.Assembly);
+            if ((!isOurs && !type.IsValueType) || !allowed.Add(type) || !isOurs)
+            {
+                continue;
+            }
+
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                pending.Push(property.PropertyType);
+            }
+        }
+
+        return allowed;
     }
 
     /// <summary>Quotes a string for HOCON.</summary>

@@ -40,7 +40,7 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
     public override object FromBinary(byte[] bytes, Type type) => _hyperion.FromBinary(bytes, type);
 
     /// <summary>Allows exactly the listed types, named "Namespace.Type, Assembly" with or without version.</summary>
-    internal sealed class AllowList(IEnumerable<string> allowed) : ITypeFilter
+    public sealed class AllowList(IEnumerable<string> allowed) : ITypeFilter
     {
         private readonly FrozenSet<string> _allowed = allowed.Select(Normalize).OfType<string>().ToFrozenSet(StringComparer.Ordinal);
 

@@ -1,0 +1,66 @@
+using System.Text;
+using Actors.Handlers;
+using Actors.Serialization;
+using Actors.Tests.Support;
+using Akka.Serialization;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.Tests.Serialization;
+
+/// <summary>
+/// Pins the journal format: the bytes in golden/ were written by this version and must stay
+/// readable by every later one. Change a golden file only with a new manifest version.
+/// </summary>
+public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(output)
+{
+    public static TheoryData<string, object> Golden => new()
+    {
+        { "counter.added.v1", new CounterAdded("req-1", 42) },
+        { "counter.state.v1", new CounterState(-7) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Journaled_types_are_written_as_their_golden_bytes(string manifest, object value)
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(value);
+
+        serializer.Should().BeOfType<JournalSerializer>();
+        serializer.Manifest(value).Should().Be(manifest);
+        Encoding.UTF8.GetString(serializer.ToBinary(value)).Should().Be(GoldenText(manifest));
+    }
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Golden_bytes_read_back_as_the_same_value(string manifest, object value)
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(value);
+
+        serializer.FromBinary(Encoding.UTF8.GetBytes(GoldenText(manifest)), manifest).Should().Be(value);
+    }
+
+    [Fact]
+    public void An_event_written_with_a_field_this_version_does_not_know_still_reads()
+    {
+        var bytes = """{"requestId":"r","amount":1,"addedLater":true}"""u8.ToArray();
+
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new CounterAdded("x", 0));
+
+        serializer.FromBinary(bytes, "counter.added.v1").Should().Be(new CounterAdded("r", 1));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_a_clear_error()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new CounterAdded("x", 0));
+
+        var act = () => serializer.FromBinary("{}"u8.ToArray(), "nobody.v9");
+
+        act.Should().Throw<System.Runtime.Serialization.SerializationException>().WithMessage("*nobody.v9*");
+    }
+
+    private static string GoldenText(string manifest) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Serialization", "golden", manifest + ".json")).TrimEnd('\n');
+}

@@ -1,0 +1,67 @@
+using Actors.Client;
+using Actors.Hosting;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.TestKit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Actors.Tests.Support;
+
+/// <summary>
+/// A node in its own generic host, wired exactly as the Host wires one (port 0, its own
+/// journal). Specs use it as the TestKit's system, or start several to stop one node and
+/// start another on the same journal.
+/// </summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private TestNode(IHost host, string journalPath)
+    {
+        _host = host;
+        JournalPath = journalPath;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        Gateway = host.Services.GetRequiredService<ActorRegistry>().Get<GatewayKey>();
+        Client = ActorsClient.ForGateway(System, Gateway);
+    }
+
+    public string JournalPath { get; }
+    public ActorSystem System { get; }
+    public IActorRef Gateway { get; }
+
+    /// <summary>A client inside the node (direct to its gateway).</summary>
+    public ActorsClient Client { get; }
+
+    /// <param name="testKit">Route the log through the TestKit's listener (for EventFilter) and add its defaults.</param>
+    public static async Task<TestNode> StartAsync(string journalPath, string hocon = "", Action<ActorsBuilder>? configure = null,
+        bool testKit = false)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
+        {
+            akka.AddHocon(hocon, HoconAddMode.Prepend);
+            if (testKit)
+            {
+                akka.ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLogger<TestEventListener>();
+                });
+                akka.AddHocon(TestKitBase.DefaultConfig, HoconAddMode.Append);
+            }
+
+            akka.AddActors(new NodeOptions { Port = 0, SqlitePath = journalPath }, configure);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return new TestNode(host, journalPath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
