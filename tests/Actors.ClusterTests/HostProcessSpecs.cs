@@ -1,0 +1,83 @@
+using Actors.ClusterTests.Support;
+using Actors.Client;
+using Actors.Protocol;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.ClusterTests;
+
+/// <summary>The real node process: started, messaged from this test's actor system, stopped by SIGTERM, started again.</summary>
+public sealed class HostProcessSpecs(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "actors-host-tests", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Totals_acknowledged_before_SIGTERM_read_back_after_the_node_is_started_again()
+    {
+        var port = HostProcess.FreePort();
+        var contact = $"127.0.0.1:{port}";
+        string[] nodeArgs = ["node", "--port", port.ToString(), "--db", $"sqlite:{Path.Combine(_data, "actors.db")}"];
+        var acknowledged = new Dictionary<string, long>();
+
+        using (var node = HostProcess.Start(output, "node-1", nodeArgs))
+        {
+            await node.WaitForLineAsync("Actors node up", StartTimeout);
+            await using (var client = ActorsClient.Connect([contact]))
+            {
+                // Concurrent adds over a few keys; every acknowledged total is recorded.
+                var adds = Enumerable.Range(0, 200)
+                    .Select(i => client.AskAsync<CounterValue>(new AddToCounter(client.NewRequestId(), $"key-{i % 5}", i + 1)));
+                foreach (var reply in await Task.WhenAll(adds))
+                {
+                    acknowledged[reply.Key] = Math.Max(acknowledged.GetValueOrDefault(reply.Key), reply.Total);
+                }
+            }
+
+            node.Terminate();
+            await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            node.ExitCode.Should().Be(0, "SIGTERM is a graceful stop");
+        }
+
+        acknowledged.Values.Sum().Should().Be(Enumerable.Range(1, 200).Sum());
+        using var again = HostProcess.Start(output, "node-2", nodeArgs);
+        await again.WaitForLineAsync("Actors node up", StartTimeout);
+        await using (var client = ActorsClient.Connect([contact]))
+        {
+            foreach (var (key, total) in acknowledged)
+            {
+                (await client.AskAsync<CounterValue>(new GetCounter(client.NewRequestId(), key))).Total.Should().Be(total);
+            }
+        }
+
+        // The `send` verb, as a user runs it from another shell.
+        var (code, get) = await HostProcess.RunAsync(output, "send", StartTimeout, "send", "counter", "get", "key-0", "--contact", contact);
+        code.Should().Be(0);
+        get.Stdout.Should().Contain(l => l.StartsWith($"counter key-0 = {acknowledged["key-0"]} ", StringComparison.Ordinal));
+
+        (code, var pi) = await HostProcess.RunAsync(output, "send", StartTimeout, "send", "pi", "--samples", "200000", "--contact", contact);
+        code.Should().Be(0);
+        pi.Stdout.Should().Contain(l => l.StartsWith("pi ≈ 3.1", StringComparison.Ordinal));
+
+        (code, var bad) = await HostProcess.RunAsync(output, "send", StartTimeout, "send", "pi", "--samples", "0", "--contact", contact);
+        code.Should().Be(2);
+        bad.Stderr.Should().Contain(l => l.Contains("InvalidRequest", StringComparison.Ordinal));
+
+        again.Terminate();
+        await again.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        again.ExitCode.Should().Be(0);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}
