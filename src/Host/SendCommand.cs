@@ -34,6 +34,11 @@ internal static class SendCommand
         pi.SetAction((r, ct) => SendAsync(r, id => new EstimatePi(id, r.GetValue(samples)), ct));
         send.Subcommands.Add(pi);
 
+        var ms = new Option<int>("--ms") { Description = "Milliseconds to await", DefaultValueFactory = _ => 50 };
+        var sleep = new Command("sleep", "Await on the io lane without holding a thread (a stand-in for a remote call).") { ms };
+        sleep.SetAction((r, ct) => SendAsync(r, id => new SleepFor(id, r.GetValue(ms)), ct));
+        send.Subcommands.Add(sleep);
+
         var key = new Argument<string>("key") { Description = "Counter key" };
         var amount = new Argument<long>("amount") { Description = "Amount to add (may be negative: put `--` before it)" };
         var add = new Command("add", "Add to a counter and print its new total.") { key, amount };
@@ -68,11 +73,15 @@ internal static class SendCommand
                 case PiEstimated p:
                     Console.WriteLine(FormattableString.Invariant($"pi ≈ {p.Estimate:F6} ({p.Samples} samples, {ms} ms)"));
                     return 0;
+                case Slept s:
+                    Console.WriteLine(FormattableString.Invariant($"slept {s.Milliseconds} ms ({ms} ms round trip)"));
+                    return 0;
                 case CounterValue c:
                     Console.WriteLine(FormattableString.Invariant($"counter {c.Key} = {c.Total} ({ms} ms)"));
                     return 0;
                 case ErrorReply e:
-                    await Console.Error.WriteLineAsync($"error {e.Code}: {e.Message}");
+                    var retry = e.RetryAfter is { } after ? FormattableString.Invariant($" (retry after {after.TotalMilliseconds:F0} ms)") : "";
+                    await Console.Error.WriteLineAsync($"error {e.Code}: {e.Message}{retry}");
                     return 2;
                 default:
                     Console.WriteLine(reply);

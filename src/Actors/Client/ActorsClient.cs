@@ -22,12 +22,16 @@ public sealed class ActorsClient : IAsyncDisposable
     private readonly IActorRef? _clusterClient;
     private readonly ActorSystem? _ownedSystem;
     private readonly string _idPrefix;
+    private readonly ActorSystem _system;
+    private readonly long _maxRequestBytes;
     private long _sequence;
 
     private ActorsClient(ActorSystem system, IActorRef? clusterClient, Func<IRequest, object> envelope,
         IActorRef target, TimeSpan timeout, TimeSpan sweepInterval, ActorSystem? ownedSystem)
     {
         var n = Interlocked.Increment(ref _clients);
+        _system = system;
+        _maxRequestBytes = MaxRequestBytes(system);
         _clusterClient = clusterClient;
         _ownedSystem = ownedSystem;
         DefaultTimeout = timeout;
@@ -105,6 +109,11 @@ public sealed class ActorsClient : IAsyncDisposable
     public Task<IReply> SendAsync(IRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (TooLarge(request) is { } refused)
+        {
+            return Task.FromResult<IReply>(refused);
+        }
+
         var completion = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (cancellationToken.CanBeCanceled)
         {
@@ -129,6 +138,37 @@ public sealed class ActorsClient : IAsyncDisposable
             _ => throw new ActorsRequestException(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed,
                 $"expected {typeof(TReply).Name} but the node answered {reply.GetType().Name}")),
         };
+    }
+
+    /// <summary>
+    /// The transport drops a frame over <c>maximum-frame-size</c> (and a node that receives one
+    /// closes the connection): refuse such a request here, with an error, before it is sent.
+    /// </summary>
+    private ErrorReply? TooLarge(IRequest request)
+    {
+        if (_maxRequestBytes <= 0)
+        {
+            return null;
+        }
+
+        var size = _system.Serialization.FindSerializerFor(request).ToBinary(request).LongLength;
+        return size <= _maxRequestBytes
+            ? null
+            : new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
+                $"request is {size} bytes serialized; the limit is {_maxRequestBytes} (akka.remote.dot-netty.tcp.maximum-frame-size less envelope room)");
+    }
+
+    private static long MaxRequestBytes(ActorSystem system)
+    {
+        var config = system.Settings.Config;
+        if (!config.HasPath("akka.remote.dot-netty.tcp.maximum-frame-size"))
+        {
+            return 0;
+        }
+
+        // Room for the remote envelope and the ClusterClient wrapper around the request.
+        var frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 0;
+        return frame > 0 ? Math.Max(1024, frame - 16 * 1024) : 0;
     }
 
     public async ValueTask DisposeAsync()

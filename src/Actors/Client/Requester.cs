@@ -85,6 +85,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        Timers.CancelAll();
         foreach (var (id, outgoing) in _pending)
         {
             outgoing.Completion.TrySetResult(new ErrorReply(id, ErrorCode.Unavailable, "the client was stopped"));

@@ -21,16 +21,29 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IEntityHandler<TState, TCommand, TEvent> _handler;
     private readonly EntityTypeSettings _settings;
+    private readonly LiveEntities _live;
     private TState _state;
     private int _eventsSinceSnapshot;
 
     // The command whose events are being written; answered Unavailable if the write fails.
     private (string RequestId, IActorRef ReplyTo)? _writing;
 
-    public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings)
+    public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
+        LiveEntities live)
     {
         _handler = handler;
         _settings = settings;
+        _live = live;
+        if (settings.JournalPluginId.Length > 0)
+        {
+            JournalPluginId = settings.JournalPluginId;
+        }
+
+        if (settings.SnapshotPluginId.Length > 0)
+        {
+            SnapshotPluginId = settings.SnapshotPluginId;
+        }
+
         _state = handler.Initial(key);
         PersistenceId = PersistenceIdFor(entityType, key);
 
@@ -45,6 +58,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         Command<IRequest>(other => Sender.Tell(new ErrorReply(other.RequestId, ErrorCode.UnknownRequest,
             $"entity type '{entityType}' does not handle {other.GetType().Name}")));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
+        Command<PassivateOverCap>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<SaveSnapshotSuccess>(ok =>
             DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1)));
@@ -65,10 +79,18 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     {
         base.PreStart();
         Context.SetReceiveTimeout(_settings.IdleTimeout);
+        _live.Started(Self);
+    }
+
+    protected override void PostStop()
+    {
+        _live.Stopped(Self);
+        base.PostStop();
     }
 
     private void Handle(TCommand command)
     {
+        _live.Touched(Self);
         EntityDecision<TState, TEvent> decision;
         try
         {

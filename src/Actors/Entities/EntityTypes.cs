@@ -9,22 +9,28 @@ using Akka.Configuration;
 namespace Actors.Entities;
 
 /// <summary>Per-entity-type settings, read from <c>actors.entities.&lt;type&gt;</c> over <c>actors.entities.defaults</c>.</summary>
-public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery)
+public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery, int MaxLive, int MaxInFlight,
+    string JournalPluginId, string SnapshotPluginId)
 {
     public static EntityTypeSettings From(Config config, string entityType)
     {
         var defaults = config.GetConfig("actors.entities.defaults") ?? Config.Empty;
         var own = config.GetConfig($"actors.entities.{entityType}") ?? Config.Empty;
         var merged = own.WithFallback(defaults);
-        var idle = merged.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(2));
-        var every = merged.GetInt("snapshot-every", 100);
-        if (idle <= TimeSpan.Zero || every <= 0)
+        var settings = new EntityTypeSettings(
+            merged.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(2)),
+            merged.GetInt("snapshot-every", 100),
+            merged.GetInt("max-live", 0),
+            merged.GetInt("max-in-flight", 10_000),
+            merged.GetString("journal-plugin-id", ""),
+            merged.GetString("snapshot-plugin-id", ""));
+        if (settings.IdleTimeout <= TimeSpan.Zero || settings.SnapshotEvery <= 0 || settings.MaxLive < 0 || settings.MaxInFlight <= 0)
         {
             throw new ConfigurationException(
-                $"actors.entities.{entityType}: idle-timeout and snapshot-every must be positive (got {idle}, {every})");
+                $"actors.entities.{entityType}: idle-timeout, snapshot-every and max-in-flight must be positive, max-live 0 or more");
         }
 
-        return new EntityTypeSettings(idle, every);
+        return settings;
     }
 }
 
@@ -56,7 +62,8 @@ public abstract partial class EntityTypeRegistration
     /// <summary>The state and event types that go into the journal.</summary>
     public abstract IReadOnlyList<Type> JournalTypes { get; }
 
-    public abstract Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services);
+    /// <summary>Props per key; <paramref name="live"/> is this node's tracker for the type.</summary>
+    public abstract Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services, LiveEntities live);
 
     [GeneratedRegex("^[a-z][a-z0-9_.-]{0,63}$")]
     private static partial Regex ValidName();
@@ -72,14 +79,14 @@ internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
 {
     public override IReadOnlyList<Type> JournalTypes { get; } = JournalTypesOf();
 
-    public override Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services)
+    public override Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services, LiveEntities live)
     {
         var settings = EntityTypeSettings.From(system.Settings.Config, Name);
         var context = new HandlerContext(system, system.Settings.Config.GetConfig($"actors.entities.{Name}") ?? Config.Empty, services);
         // Entity handlers are pure functions of (state, command): one instance serves every entity.
         var handler = factory(context);
         var name = Name;
-        return key => Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings));
+        return key => Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live));
     }
 
     private static IReadOnlyList<Type> JournalTypesOf()

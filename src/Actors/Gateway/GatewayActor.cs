@@ -1,45 +1,53 @@
 using Actors.Protocol;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
 
 namespace Actors.Gateway;
 
-/// <summary>Limits the gateway checks on every request before routing it.</summary>
-public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength)
-{
-    public static NodeLimits From(Config config) => new(
-        config.GetInt("actors.limits.max-key-length", 256),
-        config.GetInt("actors.limits.max-request-id-length", 128));
-}
-
 /// <summary>
-/// The front door of a node, registered with the ClusterClient receptionist. Checks the
-/// node-wide rules, then forwards the request to its lane or entity type, keeping the
-/// original sender so the reply goes straight back to the asker. Anything that is not a
-/// request is dropped with one warning.
+/// The front door of a node, registered with the ClusterClient receptionist. It checks the
+/// node-wide rules, admits a request only while the node, and the request's lane or entity type,
+/// are under their in-flight bounds (otherwise it answers <see cref="ErrorCode.Overloaded"/> at
+/// once with a retry-after hint), and routes it. Replies come back through the gateway, which
+/// is how it knows what is in flight; one it never gets by the request deadline is answered
+/// <see cref="ErrorCode.Timeout"/>. So every request that reaches a node gets exactly one reply.
+/// Anything that is not a request is dropped with one warning.
 /// </summary>
-public sealed class GatewayActor : ReceiveActor
+public sealed class GatewayActor : ReceiveActor, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeLimits _limits;
-    private readonly Func<Type, IActorRef?> _resolve;
+    private readonly AdmissionSettings _admission;
+    private readonly Func<Type, Route?> _resolve;
 
-    // Resolved routes by concrete request type (null: no route). Only this actor touches it.
-    private readonly Dictionary<Type, IActorRef?> _routes = new();
+    // Only this actor touches these.
+    private readonly Dictionary<Type, Route?> _routes = new();
+    private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
 
-    public GatewayActor(NodeLimits limits, Func<Type, IActorRef?> resolve)
+    public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve)
     {
         _limits = limits;
+        _admission = admission;
         _resolve = resolve;
-        Receive<IRequest>(Route);
+        Receive<IRequest>(Admit);
+        Receive<IReply>(Complete);
+        Receive<Sweep>(_ => ExpireOverdue());
+        Receive<GetGatewayStats>(_ => Sender.Tell(Stats()));
         ReceiveAny(other => _log.Warning("Gateway dropped a {0} from {1}: not a request", other.GetType().FullName, Sender));
     }
 
-    public static Props Props(NodeLimits limits, Func<Type, IActorRef?> resolve) =>
-        Akka.Actor.Props.Create(() => new GatewayActor(limits, resolve));
+    public ITimerScheduler Timers { get; set; } = null!;
 
-    private void Route(IRequest request)
+    public static Props Props(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve) =>
+        Akka.Actor.Props.Create(() => new GatewayActor(limits, admission, resolve));
+
+    protected override void PreStart()
+    {
+        var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, _admission.RequestDeadline.Ticks / 20));
+        Timers.StartPeriodicTimer(nameof(Sweep), Sweep.Instance, every);
+    }
+
+    private void Admit(IRequest request)
     {
         if (Validate(request) is { } error)
         {
@@ -49,21 +57,92 @@ public sealed class GatewayActor : ReceiveActor
         }
 
         var type = request.GetType();
-        if (!_routes.TryGetValue(type, out var target))
+        if (!_routes.TryGetValue(type, out var route))
         {
-            target = _resolve(type);
-            _routes[type] = target;
+            route = _resolve(type);
+            _routes[type] = route;
         }
 
-        if (target is null)
+        if (route is null)
         {
             Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
                 $"no handler or entity type is registered for {type.Name}"));
             return;
         }
 
-        target.Forward(request);
+        if (_inFlight.Count >= _admission.MaxInFlight || route.InFlight >= route.MaxInFlight)
+        {
+            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.Overloaded,
+                _inFlight.Count >= _admission.MaxInFlight
+                    ? $"node has {_inFlight.Count} requests in flight (limit {_admission.MaxInFlight})"
+                    : $"{route.Name} has {route.InFlight} requests in flight (limit {route.MaxInFlight})",
+                RetryAfter(route)));
+            return;
+        }
+
+        if (!_inFlight.TryAdd(request.RequestId, new InFlight(Sender, route, Environment.TickCount64)))
+        {
+            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
+                "a request with this id is already in flight on this node; request ids must be unique"));
+            return;
+        }
+
+        route.InFlight++;
+        route.Target.Tell(request, Self);
     }
+
+    private void Complete(IReply reply)
+    {
+        if (reply.RequestId is not { } id || !_inFlight.Remove(id, out var entry))
+        {
+            // Answered already (by the deadline): the caller has its one reply.
+            _log.Debug("Late reply {0} for request {1} dropped", reply.GetType().Name, reply.RequestId);
+            return;
+        }
+
+        var route = entry.Route;
+        route.InFlight--;
+        route.AverageMilliseconds += (Environment.TickCount64 - entry.Started - route.AverageMilliseconds) * 0.05;
+        entry.ReplyTo.Tell(reply);
+    }
+
+    private void ExpireOverdue()
+    {
+        var oldest = Environment.TickCount64 - (long)_admission.RequestDeadline.TotalMilliseconds;
+        List<string>? overdue = null;
+        foreach (var (id, entry) in _inFlight)
+        {
+            if (entry.Started <= oldest)
+            {
+                (overdue ??= []).Add(id);
+            }
+        }
+
+        if (overdue is null)
+        {
+            return;
+        }
+
+        _log.Warning("{0} requests got no reply within {1}; answered Timeout", overdue.Count, _admission.RequestDeadline);
+        foreach (var id in overdue)
+        {
+            _inFlight.Remove(id, out var entry);
+            entry!.Route.InFlight--;
+            entry.ReplyTo.Tell(new ErrorReply(id, ErrorCode.Timeout,
+                $"{entry.Route.Name} did not answer within {_admission.RequestDeadline.TotalSeconds:0.#} s"));
+        }
+    }
+
+    private TimeSpan RetryAfter(Route route)
+    {
+        var hint = TimeSpan.FromMilliseconds(route.AverageMilliseconds);
+        return hint < _admission.MinRetryAfter ? _admission.MinRetryAfter
+            : hint > _admission.MaxRetryAfter ? _admission.MaxRetryAfter
+            : hint;
+    }
+
+    private GatewayStats Stats() => new(_inFlight.Count,
+        _routes.Values.OfType<Route>().Distinct().ToDictionary(r => r.Name, r => r.InFlight));
 
     private ErrorReply? Validate(IRequest request)
     {
@@ -92,4 +171,20 @@ public sealed class GatewayActor : ReceiveActor
 
         return null;
     }
+
+    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started);
+
+    private sealed record Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
 }
+
+/// <summary>Ask the gateway for its in-flight counts (local diagnostics and tests).</summary>
+public sealed record GetGatewayStats
+{
+    public static readonly GetGatewayStats Instance = new();
+}
+
+/// <summary>Requests in flight on this node, in total and per lane / entity type.</summary>
+public sealed record GatewayStats(int InFlight, IReadOnlyDictionary<string, int> InFlightByRoute);

@@ -19,9 +19,21 @@ public sealed class CounterHandler : IEntityHandler<CounterState, ICounterComman
 {
     public CounterState Initial(string key) => new(0);
 
-    public EntityDecision<CounterState, ICounterEvent> Decide(CounterState state, ICounterCommand command) => command switch
+    public EntityDecision<CounterState, ICounterEvent> Decide(CounterState state, ICounterCommand command)
+    {
+        if (command is AddToCounter { FailRate: > 0 and <= 1 } flaky)
+        {
+            FailureInjection.MaybeFail(flaky.FailRate);
+        }
+
+        return DecideValid(state, command);
+    }
+
+    private static EntityDecision<CounterState, ICounterEvent> DecideValid(CounterState state, ICounterCommand command) => command switch
     {
         GetCounter get => EntityDecision<CounterState, ICounterEvent>.Reply(s => new CounterValue(get.RequestId, get.Key, s.Total)),
+        AddToCounter add when FailureInjection.Validate(add, add.FailRate) is { } invalid =>
+            EntityDecision<CounterState, ICounterEvent>.Reply(invalid),
         AddToCounter add when WouldOverflow(state.Total, add.Amount) => EntityDecision<CounterState, ICounterEvent>.Reply(
             Replies.Invalid(add, $"adding {add.Amount} to {state.Total} would overflow the counter (64-bit)")),
         AddToCounter add => EntityDecision<CounterState, ICounterEvent>.Persist(

@@ -15,6 +15,13 @@ public sealed class PiHandler(long maxSamples) : IRequestHandler<EstimatePi>
                 $"samples must be between 1 and {maxSamples} (got {request.Samples})"));
         }
 
+        if (FailureInjection.Validate(request, request.FailRate) is { } invalid)
+        {
+            return ValueTask.FromResult<IReply>(invalid);
+        }
+
+        FailureInjection.MaybeFail(request.FailRate);
+
         var inside = CountInside(request.Samples);
         return ValueTask.FromResult<IReply>(new PiEstimated(request.RequestId, 4.0 * inside / request.Samples, request.Samples, inside));
     }

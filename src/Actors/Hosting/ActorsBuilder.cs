@@ -18,6 +18,7 @@ public sealed class ActorsBuilder
     internal ActorsBuilder()
     {
         AddHandler<EstimatePi>("pi", PiHandler.Create);
+        AddHandler<SleepFor>("sleep", SleepHandler.Create);
         AddEntityType("counter", _ => new CounterHandler());
     }
 

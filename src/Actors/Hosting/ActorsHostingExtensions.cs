@@ -61,32 +61,37 @@ public static class ActorsHostingExtensions
                 cluster.Join(cluster.SelfAddress);
             }
 
-            var lanes = actors.Handlers
-                .GroupBy(h => h.LaneIn(config))
-                .ToDictionary(g => g.Key, g =>
+            var routeOf = new Dictionary<Type, Route>();
+            foreach (var lane in actors.Handlers.GroupBy(h => h.LaneIn(config)))
+            {
+                var settings = LaneSettings.From(config, lane.Key);
+                var router = system.ActorOf(settings.RouterProps(lane.ToList(), system, services), $"lane-{lane.Key}");
+                var route = new Route($"lane {lane.Key}", router, settings.MaxInFlight);
+                foreach (var handler in lane)
                 {
-                    var settings = LaneSettings.From(config, g.Key);
-                    return system.ActorOf(settings.RouterProps(g.ToList(), system, services), $"lane-{g.Key}");
-                });
-            var laneOf = actors.Handlers.ToDictionary(h => h.RequestType, h => lanes[h.LaneIn(config)]);
+                    routeOf[handler.RequestType] = route;
+                }
+            }
 
             var sharding = ClusterSharding.Get(system);
             var shardingSettings = ClusterShardingSettings.Create(system);
             var shards = config.GetInt("actors.sharding.shards", 100);
-            var regions = new List<(Type CommandType, IActorRef Region)>();
+            var entityRoutes = new List<(Type CommandType, Route Route)>();
             foreach (var entityType in actors.EntityTypes)
             {
-                var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services),
+                var settings = EntityTypeSettings.From(config, entityType.Name);
+                var live = new LiveEntities(settings.MaxLive);
+                var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services, live),
                     shardingSettings, new EntityMessageExtractor(shards),
                     sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
-                regions.Add((entityType.CommandType, region));
+                entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region, settings.MaxInFlight)));
             }
 
-            IActorRef? Resolve(Type requestType) =>
-                laneOf.GetValueOrDefault(requestType)
-                ?? regions.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Region;
+            Route? Resolve(Type requestType) =>
+                routeOf.GetValueOrDefault(requestType)
+                ?? entityRoutes.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Route;
 
-            var gateway = system.ActorOf(GatewayActor.Props(NodeLimits.From(config), Resolve), "gateway");
+            var gateway = system.ActorOf(GatewayActor.Props(NodeLimits.From(config), AdmissionSettings.From(config), Resolve), "gateway");
             ClusterClientReceptionist.Get(system).RegisterService(gateway);
             registry.Register<GatewayKey>(gateway);
         });

@@ -1,16 +1,32 @@
 namespace Actors.Protocol;
 
-/// <summary>Estimate pi by Monte Carlo with <paramref name="Samples"/> random points (cpu lane).</summary>
-public sealed record EstimatePi(string RequestId, long Samples) : IRequest;
+/// <summary>
+/// Estimate pi by Monte Carlo with <paramref name="Samples"/> random points (cpu lane).
+/// <paramref name="FailRate"/> (0..1) makes the handler throw for that fraction of requests:
+/// a knob for supervision tests and load runs.
+/// </summary>
+public sealed record EstimatePi(string RequestId, long Samples, double FailRate = 0) : IRequest;
 
 /// <summary>Result of <see cref="EstimatePi"/>.</summary>
 public sealed record PiEstimated(string RequestId, double Estimate, long Samples, long Inside) : IReply;
 
+/// <summary>
+/// Await <paramref name="Milliseconds"/> without holding a thread (io lane): the stand-in for a
+/// remote call. <paramref name="FailRate"/> as for <see cref="EstimatePi"/>.
+/// </summary>
+public sealed record SleepFor(string RequestId, int Milliseconds, double FailRate = 0) : IRequest;
+
+/// <summary>Result of <see cref="SleepFor"/>.</summary>
+public sealed record Slept(string RequestId, int Milliseconds) : IReply;
+
 /// <summary>Commands of the built-in persisted <c>counter</c> entity type.</summary>
 public interface ICounterCommand : IKeyedRequest;
 
-/// <summary>Add <paramref name="Amount"/> (may be negative) to the counter <paramref name="Key"/>.</summary>
-public sealed record AddToCounter(string RequestId, string Key, long Amount) : ICounterCommand;
+/// <summary>
+/// Add <paramref name="Amount"/> (may be negative) to the counter <paramref name="Key"/>.
+/// <paramref name="FailRate"/> as for <see cref="EstimatePi"/> (the entity's decision throws; nothing is written).
+/// </summary>
+public sealed record AddToCounter(string RequestId, string Key, long Amount, double FailRate = 0) : ICounterCommand;
 
 /// <summary>Read the counter <paramref name="Key"/>; a counter never written reads 0.</summary>
 public sealed record GetCounter(string RequestId, string Key) : ICounterCommand;

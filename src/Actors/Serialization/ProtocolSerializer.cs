@@ -19,16 +19,17 @@ namespace Actors.Serialization;
 public sealed class ProtocolSerializer : Akka.Serialization.Serializer
 {
     private readonly HyperionSerializer _hyperion;
+    private readonly AllowList _allowList;
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system)
     {
         var config = system.Settings.Config;
         var hyperion = HyperionSerializerSettings.Create(
             config.GetConfig("akka.actor.serialization-settings.hyperion") ?? Config.Empty);
-        var filter = new AllowList(config.GetStringList("actors.serialization.allowed-types"));
+        _allowList = new AllowList(config.GetStringList("actors.serialization.allowed-types"));
         _hyperion = new HyperionSerializer(system, new HyperionSerializerSettings(
             hyperion.PreserveObjectReferences, hyperion.VersionTolerance, hyperion.KnownTypesProvider,
-            hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: filter));
+            hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: _allowList));
     }
 
     public override int Identifier => 4712;
@@ -37,25 +38,47 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
 
     public override byte[] ToBinary(object obj) => _hyperion.ToBinary(obj);
 
-    public override object FromBinary(byte[] bytes, Type type) => _hyperion.FromBinary(bytes, type);
+    public override object FromBinary(byte[] bytes, Type type)
+    {
+        var message = _hyperion.FromBinary(bytes, type);
+        // Checked again on the result: Hyperion caches resolved type names per serializer and
+        // consults the filter only on a cache miss.
+        return _allowList.IsAllowed(message.GetType())
+            ? message
+            : throw new System.Runtime.Serialization.SerializationException(
+                $"{message.GetType().FullName} is not an accepted message type (actors.serialization.allowed-types)");
+    }
 
     /// <summary>Allows exactly the listed types, named "Namespace.Type, Assembly" with or without version.</summary>
     public sealed class AllowList(IEnumerable<string> allowed) : ITypeFilter
     {
         private readonly FrozenSet<string> _allowed = allowed.Select(Normalize).OfType<string>().ToFrozenSet(StringComparer.Ordinal);
 
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> _byType = new();
+
         public bool IsAllowed(string typeName) => Normalize(typeName) is { } name && _allowed.Contains(name);
 
-        /// <summary>"A.B, Asm, Version=..., ..." → "A.B, Asm"; null for anything else (generic types included).</summary>
+        public bool IsAllowed(Type type) => _byType.GetOrAdd(type, t => IsAllowed($"{t.FullName}, {t.Assembly.GetName().Name}"));
+
+        /// <summary>
+        /// "A.B, Asm, Version=..., ..." → "A.B, Asm"; an array "A.B[], Asm" stands for its element
+        /// type. Null for anything else, generic types included.
+        /// </summary>
         private static string? Normalize(string typeName)
         {
-            if (string.IsNullOrEmpty(typeName) || typeName.Contains('['))
+            if (string.IsNullOrEmpty(typeName))
             {
                 return null;
             }
 
             var parts = typeName.Split(',', 3, StringSplitOptions.TrimEntries);
-            return parts.Length >= 2 && parts[0].Length > 0 && parts[1].Length > 0 ? $"{parts[0]}, {parts[1]}" : null;
+            if (parts.Length < 2 || parts[1].Length == 0)
+            {
+                return null;
+            }
+
+            var name = parts[0].EndsWith("[]", StringComparison.Ordinal) ? parts[0][..^2] : parts[0];
+            return name.Length > 0 && !name.Contains('[') ? $"{name}, {parts[1]}" : null;
         }
     }
 }

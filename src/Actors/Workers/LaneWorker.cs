@@ -7,42 +7,241 @@ using Akka.Event;
 namespace Actors.Workers;
 
 /// <summary>
-/// One worker of a lane. It owns one instance of each of its lane's handlers, created in
-/// PreStart and disposed in PostStop, so a restart by supervision brings fresh resources.
-/// Runs one request at a time; an async handler suspends the mailbox until it completes.
+/// One worker of a lane. It owns one instance of each of its lane's handlers, created when it
+/// starts and disposed when it stops, so a handler may hold a resource. It runs up to
+/// <see cref="LaneSettings.ConcurrencyPerWorker"/> requests at once (1 on the cpu lane; many on
+/// the io lane, where handlers await without holding a thread); further requests wait in its
+/// stash, bounded by the gateway's admission control.
 /// </summary>
-public sealed class LaneWorker : ReceiveActor
+/// <remarks>
+/// A handler that throws: its request is answered <see cref="ErrorCode.HandlerFailed"/> with the
+/// exception's message, the worker stops taking new requests, lets the ones already running
+/// finish, disposes its handler instances and makes fresh ones, after a back-off when failures
+/// repeat. An Akka restart would do the same for a one-at-a-time worker, but would cancel and
+/// dispose under the feet of the other requests a concurrent worker is running.
+/// </remarks>
+public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LaneSettings _lane;
     private readonly IReadOnlyList<HandlerRegistration> _registrations;
     private readonly ActorSystem _system;
     private readonly IServiceProvider? _services;
+    private readonly RestartHistory _history;
+    private readonly string _name;
     private readonly Dictionary<Type, (HandlerRegistration Registration, object Instance)> _handlers = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _running;
+    private int _stashed;
 
-    public LaneWorker(IReadOnlyList<HandlerRegistration> registrations, ActorSystem system, IServiceProvider? services)
+    public LaneWorker(LaneSettings lane, IReadOnlyList<HandlerRegistration> registrations, ActorSystem system,
+        IServiceProvider? services, RestartHistory history)
     {
+        _lane = lane;
         _registrations = registrations;
         _system = system;
         _services = services;
-        Receive<IRequest>(Handle);
+        _history = history;
+        _name = Self.Path.Name;
+        Waiting();
     }
 
-    public static Props Props(IReadOnlyList<HandlerRegistration> handlers, ActorSystem system, IServiceProvider? services) =>
-        Akka.Actor.Props.Create(() => new LaneWorker(handlers, system, services));
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart()
-    {
-        foreach (var registration in _registrations)
-        {
-            var settings = _system.Settings.Config.GetConfig($"actors.handlers.{registration.Name}") ?? Config.Empty;
-            _handlers[registration.RequestType] = (registration, registration.Factory(new HandlerContext(_system, settings, _services)));
-        }
-    }
+    public static Props Props(LaneSettings lane, IReadOnlyList<HandlerRegistration> handlers, ActorSystem system,
+        IServiceProvider? services, RestartHistory history) =>
+        Akka.Actor.Props.Create(() => new LaneWorker(lane, handlers, system, services, history));
+
+    protected override void PreStart() => StartHandlers();
 
     protected override void PostStop()
     {
         _stopping.Cancel();
+        DisposeHandlers();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Makes the handler instances now, or after the back-off its recent failures call for.</summary>
+    private void StartHandlers()
+    {
+        var wait = RestartHistory.Backoff(_history.Failures(_name), _lane.MinBackoff, _lane.MaxBackoff);
+        if (wait <= TimeSpan.Zero)
+        {
+            CreateHandlers();
+            return;
+        }
+
+        _log.Info("Lane {0} worker {1} waits {2} before replacing its handlers", _lane.Name, _name, wait);
+        Become(Waiting);
+        Timers.StartSingleTimer(nameof(CreateHandlers), CreateHandlersNow.Instance, wait);
+    }
+
+    private void CreateHandlers()
+    {
+        try
+        {
+            foreach (var registration in _registrations)
+            {
+                var settings = _system.Settings.Config.GetConfig($"actors.handlers.{registration.Name}") ?? Config.Empty;
+                _handlers[registration.RequestType] = (registration, registration.Factory(new HandlerContext(_system, settings, _services)));
+            }
+        }
+        catch (Exception e)
+        {
+            // A resource that cannot be opened: answer Unavailable (no queueing behind a broken
+            // worker) and try again with back-off.
+            DisposeHandlers();
+            _history.Failed(_name);
+            var retry = RestartHistory.Backoff(Math.Max(2, _history.Failures(_name)), _lane.MinBackoff, _lane.MaxBackoff);
+            _log.Warning("Lane {0} worker {1} could not create its handlers ({2}); retrying in {3}", _lane.Name, _name, e.Message, retry);
+            Become(() => Broken(e.Message));
+            Timers.StartSingleTimer(nameof(CreateHandlers), CreateHandlersNow.Instance, retry);
+            return;
+        }
+
+        Become(Serving);
+        _stashed = 0;
+        Stash.UnstashAll();
+    }
+
+    private void Waiting()
+    {
+        Receive<IRequest>(_ => StashRequest());
+        Receive<CreateHandlersNow>(_ => CreateHandlers());
+        Receive<Completed>(Finish);
+    }
+
+    private void Broken(string reason)
+    {
+        Receive<IRequest>(request => Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.Unavailable,
+            $"lane {_lane.Name}: handler could not be created: {reason}")));
+        Receive<CreateHandlersNow>(_ => CreateHandlers());
+        Receive<Completed>(Finish);
+    }
+
+    private void Serving()
+    {
+        Receive<IRequest>(Run);
+        Receive<Completed>(completed =>
+        {
+            Finish(completed);
+            if (_stashed > 0 && _running < _lane.ConcurrencyPerWorker)
+            {
+                _stashed--;
+                Stash.Unstash();
+            }
+        });
+    }
+
+    /// <summary>After a failure: take nothing new, let the running requests finish, then replace the handlers.</summary>
+    private void Draining()
+    {
+        Receive<IRequest>(_ => StashRequest());
+        Receive<Completed>(completed =>
+        {
+            Finish(completed);
+            ReplaceWhenIdle();
+        });
+    }
+
+    private void StashRequest()
+    {
+        _stashed++;
+        Stash.Stash();
+    }
+
+    private void Run(IRequest request)
+    {
+        if (_running >= _lane.ConcurrencyPerWorker)
+        {
+            StashRequest();
+            return;
+        }
+
+        if (!_handlers.TryGetValue(request.GetType(), out var handler))
+        {
+            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
+                $"no handler for {request.GetType().Name} on lane {_lane.Name}"));
+            return;
+        }
+
+        var replyTo = Sender;
+        ValueTask<IReply> pending;
+        try
+        {
+            pending = handler.Registration.Invoke(handler.Instance, request, _stopping.Token);
+        }
+        catch (Exception e)
+        {
+            Failed(replyTo, request, handler.Registration, e);
+            return;
+        }
+
+        if (pending.IsCompleted)
+        {
+            // Synchronous handlers (the cpu lane) answer here, with no task or message in between.
+            IReply reply;
+            try
+            {
+                reply = pending.Result;
+            }
+            catch (Exception e)
+            {
+                Failed(replyTo, request, handler.Registration, e);
+                return;
+            }
+
+            _history.Succeeded(_name);
+            replyTo.Tell(reply);
+            return;
+        }
+
+        _running++;
+        pending.AsTask().PipeTo(Self,
+            success: reply => new Completed(replyTo, request, handler.Registration, reply, null),
+            failure: e => new Completed(replyTo, request, handler.Registration, null, e));
+    }
+
+    private void Finish(Completed completed)
+    {
+        _running--;
+        if (completed.Reply is { } reply)
+        {
+            _history.Succeeded(_name);
+            completed.ReplyTo.Tell(reply);
+        }
+        else
+        {
+            Failed(completed.ReplyTo, completed.Request, completed.Registration, completed.Error!);
+        }
+    }
+
+    /// <summary>Answers the request HandlerFailed (message only: stack traces stay in the node's log) and replaces the handlers.</summary>
+    private void Failed(IActorRef replyTo, IRequest request, HandlerRegistration registration, Exception error)
+    {
+        var cause = error is AggregateException { InnerException: { } inner } ? inner : error;
+        replyTo.Tell(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed, $"{registration.Name}: {cause.Message}"));
+        _history.Failed(_name);
+        _log.Warning("Handler {0} failed on request {1} ({2}: {3}); lane {4} worker {5} replaces its handlers",
+            registration.Name, request.RequestId, cause.GetType().Name, cause.Message, _lane.Name, _name);
+        Become(Draining);
+        ReplaceWhenIdle();
+    }
+
+    private void ReplaceWhenIdle()
+    {
+        if (_running > 0)
+        {
+            return;
+        }
+
+        DisposeHandlers();
+        StartHandlers();
+    }
+
+    private void DisposeHandlers()
+    {
         foreach (var (_, instance) in _handlers.Values)
         {
             try
@@ -64,60 +263,12 @@ public sealed class LaneWorker : ReceiveActor
         }
 
         _handlers.Clear();
-        _stopping.Dispose();
     }
 
-    private void Handle(IRequest request)
+    private sealed record Completed(IActorRef ReplyTo, IRequest Request, HandlerRegistration Registration, IReply? Reply, Exception? Error);
+
+    private sealed record CreateHandlersNow
     {
-        if (!_handlers.TryGetValue(request.GetType(), out var handler))
-        {
-            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
-                $"no handler for {request.GetType().Name} on this lane"));
-            return;
-        }
-
-        var replyTo = Sender;
-        ValueTask<IReply> pending;
-        try
-        {
-            pending = handler.Registration.Invoke(handler.Instance, request, _stopping.Token);
-        }
-        catch (Exception e)
-        {
-            throw Failed(replyTo, request, handler.Registration, e);
-        }
-
-        if (pending.IsCompletedSuccessfully)
-        {
-            replyTo.Tell(pending.Result);
-            return;
-        }
-
-        RunTask(async () =>
-        {
-            IReply reply;
-            try
-            {
-                reply = await pending;
-            }
-            catch (Exception e)
-            {
-                throw Failed(replyTo, request, handler.Registration, e);
-            }
-
-            replyTo.Tell(reply);
-        });
-    }
-
-    /// <summary>Answers the request, then fails the worker so supervision restarts it.</summary>
-    private static HandlerFailedException Failed(IActorRef replyTo, IRequest request, HandlerRegistration registration, Exception e)
-    {
-        // The message only: stack traces stay on the node, in its log.
-        replyTo.Tell(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed, $"{registration.Name}: {e.Message}"));
-        return new HandlerFailedException(registration.Name, request.RequestId, e);
+        public static readonly CreateHandlersNow Instance = new();
     }
 }
-
-/// <summary>A handler threw; its request was answered <see cref="ErrorCode.HandlerFailed"/>.</summary>
-public sealed class HandlerFailedException(string handler, string requestId, Exception inner)
-    : Exception($"handler '{handler}' failed on request {requestId}: {inner.Message}", inner);

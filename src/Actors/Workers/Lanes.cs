@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Actors.Handlers;
 using Actors.Protocol;
 using Akka.Actor;
@@ -6,47 +7,102 @@ using Akka.Routing;
 
 namespace Actors.Workers;
 
-/// <summary>A lane's pool: how many workers and how requests are spread over them.</summary>
-public sealed record LaneSettings(string Name, int Workers, string Router)
+/// <summary>A lane's pool: how many workers, how requests are spread, how many each runs at once.</summary>
+public sealed record LaneSettings(string Name, int Workers, string Router, int ConcurrencyPerWorker, int MaxInFlight,
+    TimeSpan MinBackoff, TimeSpan MaxBackoff)
 {
+    /// <summary>Requests the lane runs at once: workers × concurrency per worker.</summary>
+    public int Width => Workers * ConcurrencyPerWorker;
+
     public static LaneSettings From(Config config, string lane)
     {
         var block = config.GetConfig($"actors.lanes.{lane}")
                     ?? throw new ConfigurationException($"lane '{lane}' is used by a handler but actors.lanes.{lane} is not configured");
-        var workersText = block.GetString("workers", "auto");
-        int workers;
-        if (string.Equals(workersText, "auto", StringComparison.OrdinalIgnoreCase))
+        var settings = new LaneSettings(
+            lane,
+            ParseWorkers(block.GetString("workers", "auto"), lane),
+            block.GetString("router", "smallest-mailbox"),
+            block.GetInt("concurrency-per-worker", 1),
+            block.GetInt("max-in-flight", 1000),
+            block.GetTimeSpan("restart-backoff.min", TimeSpan.FromMilliseconds(100)),
+            block.GetTimeSpan("restart-backoff.max", TimeSpan.FromSeconds(10)));
+        if (settings.Router is not ("smallest-mailbox" or "round-robin"))
         {
-            workers = Environment.ProcessorCount;
-        }
-        else if (!int.TryParse(workersText, out workers) || workers < 1)
-        {
-            throw new ConfigurationException($"actors.lanes.{lane}.workers must be 'auto' or a positive number (got '{workersText}')");
-        }
-
-        var router = block.GetString("router", "smallest-mailbox");
-        if (router is not ("smallest-mailbox" or "round-robin"))
-        {
-            throw new ConfigurationException($"actors.lanes.{lane}.router must be smallest-mailbox or round-robin (got '{router}')");
+            throw new ConfigurationException($"actors.lanes.{lane}.router must be smallest-mailbox or round-robin (got '{settings.Router}')");
         }
 
-        return new LaneSettings(lane, workers, router);
+        if (settings.ConcurrencyPerWorker < 1 || settings.MaxInFlight < 1 || settings.MinBackoff <= TimeSpan.Zero ||
+            settings.MaxBackoff < settings.MinBackoff)
+        {
+            throw new ConfigurationException(
+                $"actors.lanes.{lane}: concurrency-per-worker and max-in-flight must be positive, restart-backoff.min <= max");
+        }
+
+        return settings;
+    }
+
+    /// <summary><c>auto</c> = cores, <c>Kx</c> = K × cores, or a number.</summary>
+    private static int ParseWorkers(string text, string lane)
+    {
+        var cores = Environment.ProcessorCount;
+        if (string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return cores;
+        }
+
+        if (text.EndsWith('x') && int.TryParse(text.AsSpan(0, text.Length - 1), out var factor) && factor >= 1)
+        {
+            return factor * cores;
+        }
+
+        return int.TryParse(text, out var workers) && workers >= 1
+            ? workers
+            : throw new ConfigurationException($"actors.lanes.{lane}.workers must be auto, Kx (K × cores) or a positive number (got '{text}')");
     }
 
     public Props RouterProps(IReadOnlyList<HandlerRegistration> handlers, ActorSystem system, IServiceProvider? services)
     {
+        var history = new RestartHistory();
         RouterConfig pool = Router == "round-robin"
             ? new RoundRobinPool(Workers).WithSupervisorStrategy(SupervisorStrategy())
             : new SmallestMailboxPool(Workers).WithSupervisorStrategy(SupervisorStrategy());
-        return LaneWorker.Props(handlers, system, services).WithRouter(pool);
+        return LaneWorker.Props(this, handlers, system, services, history).WithRouter(pool);
     }
 
     /// <summary>
     /// A failing worker is restarted (fresh handler instances and resources) and never stopped:
-    /// stopping would drop the requests in its mailbox. Its failing request was already answered.
+    /// stopping would drop the requests in its mailbox and shrink the lane. Its failing request
+    /// was already answered; repeated failures back off inside the restarted worker.
     /// </summary>
     private static OneForOneStrategy SupervisorStrategy() =>
         new(maxNrOfRetries: -1, withinTimeRange: Timeout.InfiniteTimeSpan, localOnlyDecider: _ => Directive.Restart);
+}
+
+/// <summary>
+/// Consecutive failures per worker of one lane, kept outside the workers because a restart
+/// replaces the actor instance. A success clears a worker's count.
+/// </summary>
+public sealed class RestartHistory
+{
+    private readonly ConcurrentDictionary<string, int> _consecutiveFailures = new();
+
+    public int Failures(string worker) => _consecutiveFailures.GetValueOrDefault(worker);
+
+    public void Failed(string worker) => _consecutiveFailures.AddOrUpdate(worker, 1, static (_, n) => n + 1);
+
+    public void Succeeded(string worker)
+    {
+        if (_consecutiveFailures.ContainsKey(worker))
+        {
+            _consecutiveFailures.TryRemove(worker, out _);
+        }
+    }
+
+    /// <summary>No wait after a first failure; then min, 2 × min, … up to max.</summary>
+    public static TimeSpan Backoff(int consecutiveFailures, TimeSpan min, TimeSpan max) =>
+        consecutiveFailures <= 1
+            ? TimeSpan.Zero
+            : TimeSpan.FromTicks(Math.Min(max.Ticks, min.Ticks * (1L << Math.Min(consecutiveFailures - 2, 30))));
 }
 
 /// <summary>A stateless handler registered with <see cref="Hosting.ActorsBuilder"/>.</summary>

@@ -1,0 +1,121 @@
+using Actors.Gateway;
+using Actors.Handlers;
+using Actors.Protocol;
+using Actors.Tests.Support;
+using Akka.Actor;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.Tests.Gateway;
+
+public sealed class AdmissionSpecs : NodeSpec
+{
+    private const string Hocon = """
+        actors.admission { max-in-flight = 8, request-deadline = 2s, min-retry-after = 25ms }
+        actors.lanes.held { workers = 1, router = round-robin, concurrency-per-worker = 10, max-in-flight = 5 }
+        actors.handlers.hold.lane = held
+        actors.lanes.held-too { workers = 1, router = round-robin, concurrency-per-worker = 10, max-in-flight = 5 }
+        actors.handlers.hold-too.lane = held-too
+        """;
+
+    private readonly Valve _valve;
+
+    public AdmissionSpecs(ITestOutputHelper output) : this(output, new Valve())
+    {
+    }
+
+    private AdmissionSpecs(ITestOutputHelper output, Valve valve)
+        : base(output, Hocon, actors => actors
+            .AddHandler<Hold>("hold", _ => new HoldHandler(valve))
+            .AddHandler<HoldToo>("hold-too", _ => new HoldTooHandler(valve)))
+    {
+        _valve = valve;
+    }
+
+    [Fact]
+    public async Task Beyond_its_lane_bound_a_request_is_answered_Overloaded_at_once_with_a_retry_hint()
+    {
+        var held = Enumerable.Range(0, 5).Select(_ => Send(new Hold(Id()))).ToList();
+        await AwaitAssertAsync(async () => (await InFlight()).InFlight.Should().Be(5), Patience);
+
+        var refused = await ExpectError(new Hold(Id()), ErrorCode.Overloaded);
+
+        refused.Message.Should().Contain("lane held");
+        refused.RetryAfter.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(25));
+        _valve.Open();
+        (await Task.WhenAll(held)).Should().AllBeOfType<Held>();
+        (await InFlight()).InFlight.Should().Be(0);
+        await Expect<Held>(new Hold(Id()));
+    }
+
+    [Fact]
+    public async Task Beyond_the_node_bound_every_kind_of_request_is_answered_Overloaded()
+    {
+        // Five on one lane and three on another fill the node's bound of eight.
+        var held = Enumerable.Range(0, 5).Select(_ => Send(new Hold(Id())))
+            .Concat(Enumerable.Range(0, 3).Select(_ => Send(new HoldToo(Id())))).ToList();
+        await AwaitAssertAsync(async () => (await InFlight()).InFlight.Should().Be(8), Patience);
+
+        (await ExpectError(new EstimatePi(Id(), 10), ErrorCode.Overloaded)).Message.Should().Contain("node has 8");
+        (await ExpectError(new GetCounter(Id(), "k"), ErrorCode.Overloaded)).Should().NotBeNull();
+
+        _valve.Open();
+        (await Task.WhenAll(held)).Should().AllBeOfType<Held>();
+        await Expect<PiEstimated>(new EstimatePi(Id(), 10));
+    }
+
+    [Fact]
+    public async Task A_request_that_is_never_answered_inside_the_node_gets_Timeout_from_the_gateway()
+    {
+        var error = await ExpectError(new Hold(Id(), Forever: true), ErrorCode.Timeout);
+
+        error.Message.Should().Contain("did not answer within 2 s");
+        (await InFlight()).InFlight.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task The_same_request_id_twice_in_flight_is_refused()
+    {
+        var id = Id();
+        var first = Send(new Hold(id));
+        await AwaitAssertAsync(async () => (await InFlight()).InFlight.Should().Be(1), Patience);
+
+        await ExpectError(new Hold(id), ErrorCode.InvalidRequest);
+        _valve.Open();
+        (await first).Should().BeOfType<Held>();
+    }
+
+    private Task<GatewayStats> InFlight() => Gateway.Ask<GatewayStats>(GetGatewayStats.Instance, Patience);
+
+    public sealed record Hold(string RequestId, bool Forever = false) : IRequest;
+
+    public sealed record HoldToo(string RequestId) : IRequest;
+
+    public sealed record Held(string RequestId) : IReply;
+
+    private sealed class Valve
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Task Opened => _open.Task;
+        public void Open() => _open.TrySetResult();
+    }
+
+    private sealed class HoldTooHandler(Valve valve) : IRequestHandler<HoldToo>
+    {
+        public async ValueTask<IReply> HandleAsync(HoldToo request, CancellationToken cancellationToken)
+        {
+            await valve.Opened;
+            return new Held(request.RequestId);
+        }
+    }
+
+    private sealed class HoldHandler(Valve valve) : IRequestHandler<Hold>
+    {
+        public async ValueTask<IReply> HandleAsync(Hold request, CancellationToken cancellationToken)
+        {
+            await (request.Forever ? Task.Delay(Timeout.Infinite, cancellationToken) : valve.Opened);
+            return new Held(request.RequestId);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Actors.Client;
+using Actors.Protocol;
+using Actors.Tests.Support;
+using Akka.Actor;
+using Akka.Cluster;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.Tests.Gateway;
+
+/// <summary>Bad input from another actor system: each gets an error or is dropped, and the node keeps serving.</summary>
+public sealed class MalformedInputSpecs(ITestOutputHelper output) : NodeSpec(output)
+{
+    [Fact]
+    public async Task A_type_the_node_does_not_accept_is_dropped_and_the_node_keeps_serving()
+    {
+        await using var client = await ConnectAsync();
+        var caller = CreateTestProbe(_systems[0]);
+        var self = Cluster.Get(Sys).SelfAddress;
+        var gateway = _systems[0].ActorSelection($"akka.tcp://actors@{self.Host}:{self.Port}/user/gateway");
+
+        // Straight to the gateway from a plain actor system that allows the type; the node's
+        // allow-list does not, so the message never gets past deserialization on the node.
+        gateway.Tell(new NotOnTheNode("unwanted-1", "payload"), caller.Ref);
+        gateway.Tell(new GetCounter("wanted-1", "k"), caller.Ref);
+
+        caller.ExpectMsg<CounterValue>(Patience).RequestId.Should().Be("wanted-1");
+        caller.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        (await client.AskAsync<CounterValue>(new AddToCounter(client.NewRequestId(), "k", 1))).Total.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Nulls_inside_records_are_invalid_requests()
+    {
+        await using var client = await ConnectAsync();
+
+        (await client.SendAsync(new AddToCounter(client.NewRequestId(), null!, 1))).Should().BeOfType<ErrorReply>()
+            .Which.Code.Should().Be(ErrorCode.InvalidRequest);
+        (await client.SendAsync(new GetCounter(client.NewRequestId(), null!))).Should().BeOfType<ErrorReply>()
+            .Which.Code.Should().Be(ErrorCode.InvalidRequest);
+    }
+
+    [Fact]
+    public async Task An_oversized_request_is_refused_before_it_is_sent_and_the_connection_stays_up()
+    {
+        await using var client = await ConnectAsync();
+
+        var reply = await client.SendAsync(new GetCounter(client.NewRequestId(), new string('x', 2_000_000)));
+
+        reply.Should().BeOfType<ErrorReply>().Which.Message.Should().Contain("maximum-frame-size");
+        (await client.AskAsync<CounterValue>(new GetCounter(client.NewRequestId(), "k2"))).Total.Should().Be(0);
+    }
+
+    private async Task<ActorsClient> ConnectAsync()
+    {
+        var self = Cluster.Get(Sys).SelfAddress;
+        var system = ActorSystem.Create("malformed", ActorsClient.Config([typeof(NotOnTheNode).Assembly]));
+        _systems.Add(system);
+        var client = ActorsClient.Create(system, [$"{self.Host}:{self.Port}"]);
+        await AwaitAssertAsync(async () =>
+                (await client.SendAsync(new GetCounter(client.NewRequestId(), "warm-up"), TimeSpan.FromSeconds(2))).Should().BeOfType<CounterValue>(),
+            Patience, TimeSpan.FromMilliseconds(100));
+        return client;
+    }
+
+    private readonly List<ActorSystem> _systems = [];
+
+    protected override void AfterAll()
+    {
+        foreach (var system in _systems)
+        {
+            system.Terminate().Wait(Patience);
+        }
+
+        base.AfterAll();
+    }
+
+    public sealed record NotOnTheNode(string RequestId, string Payload) : IRequest;
+}
