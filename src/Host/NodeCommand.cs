@@ -72,36 +72,13 @@ internal static class NodeCommand
             return 1;
         }
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([]);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        using var host = NodeHost.Build(options, extra, akka => akka.AddStartup((system, _) => Cluster.Get(system).RegisterOnMemberUp(() =>
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
-        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
-        {
-            if (extra is not null)
-            {
-                akka.AddHocon(extra, HoconAddMode.Prepend);
-            }
-
-            akka.ConfigureLoggers(loggers =>
-            {
-                loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
-            });
-            akka.AddActors(options);
-            akka.AddStartup((system, _) => Cluster.Get(system).RegisterOnMemberUp(() =>
-            {
-                var self = Cluster.Get(system).SelfAddress;
-                var journal = system.Settings.Config.GetString("actors.journal.sqlite-path");
-                Console.WriteLine($"Actors node up: {self} (journal sqlite {Path.GetFullPath(journal)}). " +
-                                  $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}");
-            }));
-        });
-
-        using var host = builder.Build();
+            var self = Cluster.Get(system).SelfAddress;
+            var journal = system.Settings.Config.GetString("actors.journal.sqlite-path");
+            Console.WriteLine($"Actors node up: {self} (journal sqlite {Path.GetFullPath(journal)}). " +
+                              $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}");
+        })));
         await host.RunAsync(ct);
         return 0;
     }

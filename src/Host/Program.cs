@@ -6,4 +6,5 @@ var root = new RootCommand("Actors: a clustered actor runtime on Akka.NET. Witho
 NodeCommand.AddTo(root);
 root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(SendCommand.Create());
+root.Subcommands.Add(Actors.Host.Bench.BenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

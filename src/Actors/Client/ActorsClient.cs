@@ -18,7 +18,8 @@ namespace Actors.Client;
 public sealed class ActorsClient : IAsyncDisposable
 {
     private static long _clients;
-    private readonly IActorRef _requester;
+    // Several requesters so no one actor carries every request's bookkeeping; a request goes to one by its number.
+    private readonly IActorRef[] _requesters;
     private readonly IActorRef? _clusterClient;
     private readonly ActorSystem? _ownedSystem;
     private readonly string _idPrefix;
@@ -31,12 +32,16 @@ public sealed class ActorsClient : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _clients);
         _system = system;
-        _maxRequestBytes = MaxRequestBytes(system);
+        // A gateway in this process is reached without the transport: no frame limit applies.
+        _maxRequestBytes = clusterClient is null && target.Path.Address.HasLocalScope ? 0 : MaxRequestBytes(system);
         _clusterClient = clusterClient;
         _ownedSystem = ownedSystem;
         DefaultTimeout = timeout;
         _idPrefix = $"{Environment.ProcessId:x}-{n:x}-{Guid.NewGuid().ToString("N")[..8]}";
-        _requester = system.ActorOf(Props.Create(() => new Requester(target, envelope, sweepInterval)), $"actors-requester-{n}");
+        var requesters = system.Settings.Config.WithFallback(ActorsConfig.Client).GetInt("actors.client.requesters", 0);
+        _requesters = Enumerable.Range(0, requesters > 0 ? requesters : Environment.ProcessorCount)
+            .Select(i => system.ActorOf(Props.Create(() => new Requester(target, envelope, sweepInterval)), $"actors-requester-{n}-{i}"))
+            .ToArray();
     }
 
     /// <summary>Timeout applied when a call names none (<c>actors.client.request-timeout</c>).</summary>
@@ -122,7 +127,9 @@ public sealed class ActorsClient : IAsyncDisposable
         }
 
         var deadline = Environment.TickCount64 + (long)(timeout ?? DefaultTimeout).TotalMilliseconds;
-        _requester.Tell(new Requester.Outgoing(request, completion, deadline));
+        // The same id always lands on the same requester, which refuses it while it is in flight.
+        var slot = (uint)StringComparer.Ordinal.GetHashCode(request.RequestId ?? "") % (uint)_requesters.Length;
+        _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline));
         return completion.Task;
     }
 
@@ -161,7 +168,8 @@ public sealed class ActorsClient : IAsyncDisposable
     private static long MaxRequestBytes(ActorSystem system)
     {
         var config = system.Settings.Config;
-        if (!config.HasPath("akka.remote.dot-netty.tcp.maximum-frame-size"))
+        if (!config.WithFallback(ActorsConfig.Client).GetBoolean("actors.client.check-request-size", true) ||
+            !config.HasPath("akka.remote.dot-netty.tcp.maximum-frame-size"))
         {
             return 0;
         }
@@ -173,7 +181,7 @@ public sealed class ActorsClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _requester.GracefulStop(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await Task.WhenAll(_requesters.Select(r => r.GracefulStop(TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
         _clusterClient?.Tell(PoisonPill.Instance);
         if (_ownedSystem is not null)
         {

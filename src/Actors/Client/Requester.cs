@@ -36,6 +36,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         if (!_pending.TryAdd(id, outgoing))
         {
+            // Duplicates are caught here when they land on the same requester, and by the node's gateway otherwise.
             outgoing.Completion.TrySetResult(new ErrorReply(id, ErrorCode.InvalidRequest,
                 "a request with this id is already in flight from this client"));
             return;

@@ -10,7 +10,7 @@ namespace Actors.Entities;
 
 /// <summary>Per-entity-type settings, read from <c>actors.entities.&lt;type&gt;</c> over <c>actors.entities.defaults</c>.</summary>
 public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery, int MaxLive, int MaxInFlight,
-    string JournalPluginId, string SnapshotPluginId)
+    string JournalPluginId, string SnapshotPluginId, bool Persistent = true)
 {
     public static EntityTypeSettings From(Config config, string entityType)
     {
@@ -23,7 +23,8 @@ public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery,
             merged.GetInt("max-live", 0),
             merged.GetInt("max-in-flight", 10_000),
             merged.GetString("journal-plugin-id", ""),
-            merged.GetString("snapshot-plugin-id", ""));
+            merged.GetString("snapshot-plugin-id", ""),
+            merged.GetBoolean("persistent", true));
         if (settings.IdleTimeout <= TimeSpan.Zero || settings.SnapshotEvery <= 0 || settings.MaxLive < 0 || settings.MaxInFlight <= 0)
         {
             throw new ConfigurationException(
@@ -86,7 +87,9 @@ internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
         // Entity handlers are pure functions of (state, command): one instance serves every entity.
         var handler = factory(context);
         var name = Name;
-        return key => Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live));
+        return settings.Persistent
+            ? key => Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live))
+            : key => Props.Create(() => new VolatileEntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live));
     }
 
     private static IReadOnlyList<Type> JournalTypesOf()

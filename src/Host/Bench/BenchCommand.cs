@@ -1,0 +1,330 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Actors.Handlers;
+using Actors.Protocol;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Spectre.Console;
+
+namespace Actors.Host.Bench;
+
+/// <summary>
+/// The <c>bench</c> verb: load from a separate actor system (or <c>--inproc</c>), progress while it
+/// runs, then a summary; <c>--json</c> writes the same for scripts; <c>--baseline</c> runs the
+/// same load against plain Akka.NET in the same run and prints the ratio.
+/// </summary>
+internal static class BenchCommand
+{
+    private static readonly Option<string[]> Contacts = new("--contact")
+    {
+        Description = "Node host:port, repeatable (default 127.0.0.1:4053)",
+        Recursive = true,
+        DefaultValueFactory = _ => ["127.0.0.1:4053"],
+    };
+
+    private static readonly Option<bool> InProc = new("--inproc") { Description = "Start a node inside the bench process", Recursive = true };
+    private static readonly Option<string?> Json = new("--json") { Description = "Write the results as JSON to this file", Recursive = true };
+    private static readonly Option<double> FailRate = new("--fail-rate") { Description = "Fraction of requests the handler fails (0..1)", Recursive = true };
+    private static readonly Option<string?> Db = new("--db") { Description = "With --inproc: sqlite:path journal (default a temp file)", Recursive = true };
+    private static readonly Option<double> TimeoutSeconds = new("--timeout")
+    {
+        Description = "Seconds a request may take before it counts as unanswered",
+        Recursive = true,
+        DefaultValueFactory = _ => 30,
+    };
+
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measure a workload against a node (or --inproc) and print throughput and latency.");
+        foreach (var option in new Option[] { Contacts, InProc, Json, FailRate, Db, TimeoutSeconds })
+        {
+            bench.Options.Add(option);
+        }
+
+        bench.Subcommands.Add(Counter());
+        bench.Subcommands.Add(Pi());
+        bench.Subcommands.Add(Sleep());
+        bench.Subcommands.Add(Idle());
+        return bench;
+    }
+
+    private static Command Counter()
+    {
+        var keys = new Option<int>("--keys") { DefaultValueFactory = _ => 10_000, Description = "Distinct counter keys" };
+        var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 1000, Description = "Requests outstanding at once" };
+        var requests = new Option<long?>("--requests") { Description = "Requests to send (or --duration)" };
+        var duration = new Option<double?>("--duration") { Description = "Seconds to run (default 15 when --requests is absent)" };
+        var persist = new Option<string>("--persist") { DefaultValueFactory = _ => "on", Description = "on: journaled counter; off: in-memory journal" };
+        persist.AcceptOnlyFromAmong("on", "off");
+        var baseline = new Option<bool>("--baseline") { Description = "Run the same load against plain Akka.NET in the same run" };
+        var command = new Command("counter", "Adds to counter entities; each request awaits its reply.")
+            { keys, concurrency, requests, duration, persist, baseline };
+        command.SetAction(async (r, ct) =>
+        {
+            var persistOn = r.GetValue(persist) == "on";
+            var keyCount = Math.Max(1, r.GetValue(keys));
+            var (count, time) = Amount(r.GetValue(requests), r.GetValue(duration));
+            var failRate = r.GetValue(FailRate);
+            await using var target = await TargetAsync(r, persistOn, "", ct);
+            if (target is null)
+            {
+                return 1;
+            }
+
+            var client = target.Client;
+            var timeout = Timeout(r);
+            var runs = (r.GetValue(concurrency), count, time);
+            Func<long, Task<string>> ours = async i =>
+                Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"k{i % keyCount}", 1, failRate), timeout, ct));
+            Func<long, Task<string>> raw = async i =>
+            {
+                try
+                {
+                    await target.BaselineAddAsync(new BaselineAdd(i, $"k{i % keyCount}", 1), persistOn, timeout);
+                    return LoadRun.Ok;
+                }
+                catch (Exception e) when (e is TimeoutException or AskTimeoutException)
+                {
+                    return LoadRun.NoReply;
+                }
+            };
+
+            var name = $"counter ({(target.InProcess ? "in-process" : "remote")}, persist {(persistOn ? "on" : "off")}, " +
+                       $"{keyCount} keys, {runs.Item1} outstanding)";
+            await WarmUpAsync(ours, r.GetValue(baseline) ? raw : null, ct);
+            var result = await LoadRun.RunAsync(name, ours, runs.Item1, runs.count, runs.time, ct);
+            var reference = r.GetValue(baseline) ? await LoadRun.RunAsync(name + " baseline", raw, runs.Item1, runs.count, runs.time, ct) : null;
+            return await ReportAsync(r, result, reference);
+        });
+        return command;
+    }
+
+    private static Command Pi()
+    {
+        var tasks = new Option<int>("--tasks") { DefaultValueFactory = _ => 3000, Description = "Number of tasks" };
+        var samples = new Option<long>("--samples") { DefaultValueFactory = _ => 4000, Description = "Samples per task" };
+        var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 256, Description = "Tasks outstanding at once" };
+        var command = new Command("pi", "Monte Carlo pi in tasks on the cpu lane, against the same tasks serially and with Parallel.For.")
+            { tasks, samples, concurrency };
+        command.SetAction(async (r, ct) =>
+        {
+            var taskCount = r.GetValue(tasks);
+            var m = r.GetValue(samples);
+            await using var target = await TargetAsync(r, persist: true, "", ct);
+            if (target is null)
+            {
+                return 1;
+            }
+
+            // The same work three ways, in this one run, each after the JIT has settled.
+            var warm = Stopwatch.StartNew();
+            while (warm.ElapsedMilliseconds < 500)
+            {
+                Parallel.For(0, 64, _ => PiHandler.CountInside(Math.Min(m, 10_000)));
+            }
+
+            var serial = Stopwatch.StartNew();
+            for (var i = 0; i < taskCount; i++)
+            {
+                PiHandler.CountInside(m);
+            }
+
+            serial.Stop();
+            var parallel = Stopwatch.StartNew();
+            Parallel.For(0, taskCount, _ => PiHandler.CountInside(m));
+            parallel.Stop();
+
+            var client = target.Client;
+            var timeout = Timeout(r);
+            var failRate = r.GetValue(FailRate);
+            Func<long, Task<string>> ours = async _ =>
+                Outcome(await client.SendAsync(new EstimatePi(client.NewRequestId(), m, failRate), timeout, ct));
+            await WarmUpAsync(ours, null, ct);
+            var result = await LoadRun.RunAsync($"pi ({(target.InProcess ? "in-process" : "remote")}, {taskCount} tasks x {m} samples)",
+                ours, Math.Min(r.GetValue(concurrency), taskCount), taskCount, null, ct);
+            var lane = result.WallSeconds;
+            var extra = new Dictionary<string, double>
+            {
+                ["serial_s"] = serial.Elapsed.TotalSeconds,
+                ["parallel_for_s"] = parallel.Elapsed.TotalSeconds,
+                ["lane_s"] = lane,
+                ["lane_speedup_vs_serial"] = serial.Elapsed.TotalSeconds / lane,
+                ["parallel_for_speedup_vs_serial"] = serial.Elapsed.TotalSeconds / parallel.Elapsed.TotalSeconds,
+                ["ratio_vs_parallel_for"] = parallel.Elapsed.TotalSeconds / lane,
+            };
+            return await ReportAsync(r, result, null, extra);
+        });
+        return command;
+    }
+
+    private static Command Sleep()
+    {
+        var ms = new Option<int>("--ms") { DefaultValueFactory = _ => 50, Description = "Milliseconds each request awaits" };
+        var requests = new Option<long>("--requests") { DefaultValueFactory = _ => 1000, Description = "Requests to send" };
+        var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 1000, Description = "Requests outstanding at once" };
+        var command = new Command("sleep", "The io lane's async workload: each request awaits --ms without holding a thread.")
+            { ms, requests, concurrency };
+        command.SetAction(async (r, ct) =>
+        {
+            await using var target = await TargetAsync(r, persist: true, "", ct);
+            if (target is null)
+            {
+                return 1;
+            }
+
+            var client = target.Client;
+            var timeout = Timeout(r);
+            var delay = r.GetValue(ms);
+            var failRate = r.GetValue(FailRate);
+            Func<long, Task<string>> ours = async _ =>
+                Outcome(await client.SendAsync(new SleepFor(client.NewRequestId(), delay, failRate), timeout, ct));
+            await WarmUpAsync(async i => Outcome(await client.SendAsync(new SleepFor(client.NewRequestId(), 0), timeout, ct)), null, ct);
+            var count = r.GetValue(requests);
+            var result = await LoadRun.RunAsync($"sleep ({(target.InProcess ? "in-process" : "remote")}, {count} x {delay} ms)",
+                ours, (int)Math.Min(r.GetValue(concurrency), count), count, null, ct);
+            var serial = count * delay / 1000.0;
+            return await ReportAsync(r, result, null, new Dictionary<string, double>
+            {
+                ["serial_s"] = serial,
+                ["speedup_vs_serial"] = serial / result.WallSeconds,
+            });
+        });
+        return command;
+    }
+
+    private static Command Idle()
+    {
+        var entities = new Option<int>("--entities") { DefaultValueFactory = _ => 100_000, Description = "Entities to create" };
+        var idle = new Option<double>("--idle-seconds") { DefaultValueFactory = _ => 5, Description = "Entity idle timeout for the run" };
+        var command = new Command("idle", "Creates entities, waits for passivation, prints the node's working set before, at the peak and after (--inproc).")
+            { entities, idle };
+        command.SetAction(async (r, ct) =>
+        {
+            if (!r.GetValue(InProc))
+            {
+                await Console.Error.WriteLineAsync("error: bench idle reads the node's memory, so it needs --inproc");
+                return 1;
+            }
+
+            var hocon = FormattableString.Invariant($"actors.entities.counter {{ idle-timeout = {r.GetValue(idle)}s, max-live = 0 }}");
+            await using var target = await TargetAsync(r, persist: false, hocon, ct);
+            if (target is null)
+            {
+                return 1;
+            }
+
+            var client = target.Client;
+            var timeout = Timeout(r);
+            var count = r.GetValue(entities);
+            var before = WorkingSet();
+            var result = await LoadRun.RunAsync($"idle ({count} entities)",
+                async i => Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"idle-{i}", 1), timeout, ct)),
+                256, count, null, ct);
+            var peak = WorkingSet();
+            var region = ClusterSharding.Get(target.System).ShardRegion("counter");
+            var waited = Stopwatch.StartNew();
+            while (await LiveEntities(region) > 0 && waited.Elapsed < TimeSpan.FromMinutes(5))
+            {
+                await Task.Delay(500, ct);
+            }
+
+            var after = WorkingSet();
+            const double mb = 1024 * 1024;
+            return await ReportAsync(r, result, null, new Dictionary<string, double>
+            {
+                ["working_set_before_mb"] = before / mb,
+                ["working_set_peak_mb"] = peak / mb,
+                ["working_set_after_mb"] = after / mb,
+                ["bytes_per_live_entity"] = (peak - before) / (double)count,
+                ["passivation_wait_s"] = waited.Elapsed.TotalSeconds,
+            });
+        });
+        return command;
+    }
+
+    private static async Task<BenchTarget?> TargetAsync(ParseResult r, bool persist, string hocon, CancellationToken ct)
+    {
+        try
+        {
+            if (r.GetValue(InProc))
+            {
+                var db = r.GetValue(Db);
+                if (db is not null && !db.StartsWith("sqlite:", StringComparison.Ordinal))
+                {
+                    throw new FormatException("--db must be sqlite:<path>");
+                }
+
+                return await BenchTarget.InProcessAsync(db?["sqlite:".Length..], persist, hocon);
+            }
+
+            if (!persist && hocon.Length == 0)
+            {
+                AnsiConsole.MarkupLine("[yellow]--persist off against a remote node: start that node with --config hocon/counter-inmem.conf[/]");
+            }
+
+            return BenchTarget.Remote(r.GetValue(Contacts)!);
+        }
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Connections, JIT and entity start-up before the clock runs: 2,000 requests or 5 s.</summary>
+    private static async Task WarmUpAsync(Func<long, Task<string>> ours, Func<long, Task<string>>? raw, CancellationToken ct)
+    {
+        foreach (var call in new[] { ours, raw }.OfType<Func<long, Task<string>>>())
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(5));
+            var sent = 0L;
+            await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+            {
+                while (!limit.IsCancellationRequested && Interlocked.Increment(ref sent) <= 2000)
+                {
+                    await call(-Interlocked.Read(ref sent));
+                }
+            }));
+        }
+    }
+
+    private static async Task<int> ReportAsync(ParseResult r, LoadResult result, LoadResult? baseline, Dictionary<string, double>? extra = null)
+    {
+        BenchReport.Print(result, baseline, extra?.Select(e => (e.Key, e.Value.ToString("F3", CultureInfo.InvariantCulture))).ToList());
+        if (r.GetValue(Json) is { } path)
+        {
+            await BenchReport.WriteJsonAsync(path, result, baseline, extra);
+        }
+
+        return result.Unanswered == 0 && (baseline?.Unanswered ?? 0) == 0 ? 0 : 3;
+    }
+
+    private static string Outcome(IReply reply) => reply switch
+    {
+        ErrorReply { Code: ErrorCode.Timeout } => LoadRun.NoReply,
+        ErrorReply e => e.Code.ToString(),
+        _ => LoadRun.Ok,
+    };
+
+    private static (long? Requests, TimeSpan? Duration) Amount(long? requests, double? seconds) =>
+        requests is { } n ? (n, null) : (null, TimeSpan.FromSeconds(seconds ?? 15));
+
+    private static TimeSpan Timeout(ParseResult r) => TimeSpan.FromSeconds(r.GetValue(TimeoutSeconds));
+
+    private static long WorkingSet()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var self = Process.GetCurrentProcess();
+        return self.WorkingSet64;
+    }
+
+    private static async Task<int> LiveEntities(IActorRef region)
+    {
+        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
+        return state.Shards.Sum(s => s.EntityIds.Count);
+    }
+}

@@ -1,0 +1,47 @@
+using Actors.Host.Bench;
+using Actors.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Host;
+
+/// <summary>How this process builds a node: the `node` verb, and `bench --inproc`.</summary>
+internal static class NodeHost
+{
+    /// <param name="extra">HOCON from --config: over node.conf, under the flags.</param>
+    /// <param name="more">Further wiring (start-up hooks).</param>
+    /// <param name="minimumLogLevel">Console log level (bench keeps the console for its own output).</param>
+    public static IHost Build(NodeOptions options, Config? extra, Action<AkkaConfigurationBuilder>? more = null,
+        LogLevel minimumLogLevel = LogLevel.Information)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([]);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(minimumLogLevel);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
+        {
+            if (extra is not null)
+            {
+                akka.AddHocon(extra, HoconAddMode.Prepend);
+            }
+
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+            akka.AddActors(options);
+            // The raw Akka.NET counters `bench --baseline` measures against, on the same node.
+            akka.AddBenchBaseline();
+            more?.Invoke(akka);
+        });
+        return builder.Build();
+    }
+}

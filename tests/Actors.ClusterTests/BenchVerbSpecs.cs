@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Actors.ClusterTests.Support;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.ClusterTests;
+
+/// <summary>The bench verbs run end to end on tiny sizes; the figures themselves live in BENCHMARKS.md.</summary>
+public sealed class BenchVerbSpecs(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "actors-bench-tests", Guid.NewGuid().ToString("N"));
+
+    [Theory]
+    [InlineData("counter", new[] { "--requests", "300", "--concurrency", "20", "--baseline" })]
+    [InlineData("counter", new[] { "--requests", "300", "--concurrency", "20", "--persist", "off", "--baseline", "--fail-rate", "0.1" })]
+    [InlineData("pi", new[] { "--tasks", "40", "--samples", "2000" })]
+    [InlineData("sleep", new[] { "--requests", "40", "--ms", "5" })]
+    [InlineData("idle", new[] { "--entities", "200", "--idle-seconds", "1" })]
+    public async Task A_bench_verb_runs_in_process_and_writes_its_json(string workload, string[] args)
+    {
+        Directory.CreateDirectory(_folder);
+        var json = Path.Combine(_folder, $"{workload}-{Guid.NewGuid():N}.json");
+
+        var (code, _) = await HostProcess.RunAsync(output, "bench", Limit,
+            ["bench", workload, "--inproc", "--json", json, .. args]);
+
+        code.Should().Be(0);
+        var result = JsonNode.Parse(await File.ReadAllTextAsync(json))!.AsObject();
+        result["sent"]!.GetValue<long>().Should().BePositive();
+        result["unanswered"]!.GetValue<long>().Should().Be(0);
+        result["answered"]!.GetValue<long>().Should().Be(result["sent"]!.GetValue<long>());
+        result["throughput_rps"]!.GetValue<double>().Should().BePositive();
+        result["latency_ms"]!["p99"]!.GetValue<double>().Should().BeGreaterThanOrEqualTo(result["latency_ms"]!["p50"]!.GetValue<double>());
+        if (args.Contains("--baseline"))
+        {
+            result["baseline"]!["sent"]!.GetValue<long>().Should().BePositive();
+            result["ratio"]!.GetValue<double>().Should().BePositive();
+        }
+
+        if (args.Contains("--fail-rate"))
+        {
+            result["errors"]!["HandlerFailed"]!.GetValue<long>().Should().BePositive();
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort (also: nothing was written).
+        }
+    }
+}
