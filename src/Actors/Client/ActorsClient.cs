@@ -38,14 +38,21 @@ public sealed class ActorsClient : IAsyncDisposable
         _ownedSystem = ownedSystem;
         DefaultTimeout = timeout;
         _idPrefix = $"{Environment.ProcessId:x}-{n:x}-{Guid.NewGuid().ToString("N")[..8]}";
-        var requesters = system.Settings.Config.WithFallback(ActorsConfig.Client).GetInt("actors.client.requesters", 0);
+        var settings = system.Settings.Config.WithFallback(ActorsConfig.Client).GetConfig("actors.client");
+        Retry = RetryPolicy.From(settings.GetConfig("retry"));
+        var batching = new BatchSettings(settings.GetInt("batch.max-size", 1), settings.GetTimeSpan("batch.linger", TimeSpan.FromMilliseconds(2)));
+        var requesters = settings.GetInt("requesters", 0);
         _requesters = Enumerable.Range(0, requesters > 0 ? requesters : Environment.ProcessorCount)
-            .Select(i => system.ActorOf(Props.Create(() => new Requester(target, envelope, sweepInterval)), $"actors-requester-{n}-{i}"))
+            .Select(i => system.ActorOf(Props.Create(() => new Requester(target, envelope, sweepInterval, batching, $"{_idPrefix}-b{i}")),
+                $"actors-requester-{n}-{i}"))
             .ToArray();
     }
 
     /// <summary>Timeout applied when a call names none (<c>actors.client.request-timeout</c>).</summary>
     public TimeSpan DefaultTimeout { get; }
+
+    /// <summary>When a refused request is sent again (<c>actors.client.retry</c>).</summary>
+    public RetryPolicy Retry { get; }
 
     /// <summary>
     /// HOCON an existing actor system needs to use this client from outside the cluster:
@@ -109,9 +116,34 @@ public sealed class ActorsClient : IAsyncDisposable
 
     /// <summary>
     /// Sends a request and returns its reply: a result record or an <see cref="ErrorReply"/>.
-    /// Never throws for a remote error; cancelling <paramref name="cancellationToken"/> cancels the task.
+    /// Refusals that are safe to retry (see <see cref="RetryPolicy"/>) are sent again with
+    /// back-off inside <paramref name="timeout"/>. Never throws for a remote error; cancelling
+    /// <paramref name="cancellationToken"/> cancels the task.
     /// </summary>
-    public Task<IReply> SendAsync(IRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<IReply> SendAsync(IRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var budget = timeout ?? DefaultTimeout;
+        var started = Environment.TickCount64;
+        for (var attempt = 1; ; attempt++)
+        {
+            var left = TimeSpan.FromMilliseconds(budget.TotalMilliseconds - (Environment.TickCount64 - started));
+            var reply = await SendOnceAsync(request, left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            if (reply is not ErrorReply error || Retry.Delay(request, error, attempt) is not { } delay)
+            {
+                return reply;
+            }
+
+            // Give up when the wait would outlast the call's time: the last refusal is the answer.
+            if (Environment.TickCount64 - started + (long)delay.TotalMilliseconds >= (long)budget.TotalMilliseconds)
+            {
+                return reply;
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task<IReply> SendOnceAsync(IRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (TooLarge(request) is { } refused)
@@ -126,11 +158,101 @@ public sealed class ActorsClient : IAsyncDisposable
             completion.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
         }
 
-        var deadline = Environment.TickCount64 + (long)(timeout ?? DefaultTimeout).TotalMilliseconds;
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         // The same id always lands on the same requester, which refuses it while it is in flight.
         var slot = (uint)StringComparer.Ordinal.GetHashCode(request.RequestId ?? "") % (uint)_requesters.Length;
         _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline));
         return completion.Task;
+    }
+
+    /// <summary>
+    /// Sends every request, at most <paramref name="window"/> outstanding at once, and returns the
+    /// replies in input order (like <c>Pool.map</c>). Each reply is a result or an ErrorReply.
+    /// </summary>
+    public async Task<IReadOnlyList<IReply>> MapAsync(IEnumerable<IRequest> requests, int window = 1000, TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        using var slots = new SemaphoreSlim(window);
+        var replies = new List<IReply>();
+        var running = new List<Task>();
+        var index = 0;
+        foreach (var request in requests)
+        {
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var at = index++;
+            replies.Add(null!);
+            running.Add(Run(at, request));
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(false);
+        return replies;
+
+        async Task Run(int at, IRequest request)
+        {
+            try
+            {
+                var reply = await SendAsync(request, timeout, cancellationToken).ConfigureAwait(false);
+                lock (replies)
+                {
+                    replies[at] = reply;
+                }
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends every request, at most <paramref name="window"/> outstanding or unread at once, and
+    /// yields each reply as it arrives (like <c>imap_unordered</c> / <c>as_completed</c>). A slot
+    /// frees when its reply is read, so a slow reader slows the sending, never the memory.
+    /// </summary>
+    public async IAsyncEnumerable<IReply> AsCompletedAsync(IEnumerable<IRequest> requests, int window = 1000, TimeSpan? timeout = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        using var slots = new SemaphoreSlim(window);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var done = System.Threading.Channels.Channel.CreateUnbounded<IReply>();
+        var producer = Task.Run(async () =>
+        {
+            var running = new List<Task>();
+            try
+            {
+                foreach (var request in requests)
+                {
+                    await slots.WaitAsync(stop.Token).ConfigureAwait(false);
+                    running.Add(SendAsync(request, timeout, stop.Token).ContinueWith(t => done.Writer.TryWrite(t.IsCompletedSuccessfully
+                        ? t.Result
+                        : new ErrorReply(request.RequestId, ErrorCode.Timeout, "the call was cancelled")), TaskScheduler.Default));
+                }
+
+                await Task.WhenAll(running).ConfigureAwait(false);
+                done.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                done.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var reply in done.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                slots.Release();
+                yield return reply;
+            }
+        }
+        finally
+        {
+            // A reader that stops early stops the sending too.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
     }
 
     /// <summary>Sends a request and returns its result; an error reply throws <see cref="ActorsRequestException"/>.</summary>

@@ -3,22 +3,39 @@ using Akka.Actor;
 
 namespace Actors.Client;
 
+/// <summary>How the client groups small requests into one message.</summary>
+internal sealed record BatchSettings(int MaxSize, TimeSpan Linger)
+{
+    public bool Enabled => MaxSize > 1;
+}
+
 /// <summary>
 /// The client's long-lived sender: keeps the pending requests by id, completes each with its
-/// reply, and answers Timeout for those past their deadline. Only this actor touches the table.
+/// reply, and answers Timeout for those past their deadline. With batching on, it holds
+/// requests for up to the linger time (or until a batch is full) and sends them as one
+/// <see cref="RequestBatch"/>. Only this actor touches its tables.
 /// </summary>
 internal sealed class Requester : ReceiveActor, IWithTimers
 {
     private readonly IActorRef _target;
     private readonly Func<IRequest, object> _envelope;
+    private readonly BatchSettings _batching;
+    private readonly string _batchPrefix;
     private readonly Dictionary<string, Outgoing> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string[] Items, long Deadline)> _batches = new(StringComparer.Ordinal);
+    private List<IRequest> _buffer = [];
+    private long _batchSequence;
 
-    public Requester(IActorRef target, Func<IRequest, object> envelope, TimeSpan sweepInterval)
+    public Requester(IActorRef target, Func<IRequest, object> envelope, TimeSpan sweepInterval, BatchSettings batching, string batchPrefix)
     {
         _target = target;
         _envelope = envelope;
+        _batching = batching;
+        _batchPrefix = batchPrefix;
         Receive<Outgoing>(Send);
+        Receive<BatchReply>(CompleteBatch);
         Receive<IReply>(Complete);
+        Receive<Flush>(_ => FlushBuffer());
         Receive<Sweep>(_ => ExpireOverdue());
         Timers!.StartPeriodicTimer(nameof(Sweep), Sweep.Instance, sweepInterval);
     }
@@ -42,13 +59,77 @@ internal sealed class Requester : ReceiveActor, IWithTimers
             return;
         }
 
-        _target.Tell(_envelope(outgoing.Request), Self);
+        if (!_batching.Enabled || outgoing.Request is RequestBatch)
+        {
+            _target.Tell(_envelope(outgoing.Request), Self);
+            return;
+        }
+
+        _buffer.Add(outgoing.Request);
+        if (_buffer.Count >= _batching.MaxSize)
+        {
+            FlushBuffer();
+        }
+        else if (_buffer.Count == 1)
+        {
+            Timers.StartSingleTimer(nameof(Flush), Flush.Instance, _batching.Linger);
+        }
+    }
+
+    private void FlushBuffer()
+    {
+        Timers.Cancel(nameof(Flush));
+        if (_buffer.Count == 0)
+        {
+            return;
+        }
+
+        var items = _buffer;
+        _buffer = new List<IRequest>(_batching.MaxSize);
+        if (items.Count == 1)
+        {
+            _target.Tell(_envelope(items[0]), Self);
+            return;
+        }
+
+        var batchId = $"{_batchPrefix}-{++_batchSequence}";
+        var deadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.Deadline : 0);
+        _batches[batchId] = (items.Select(i => i.RequestId).ToArray(), deadline);
+        _target.Tell(_envelope(new RequestBatch(batchId, items.ToArray())), Self);
+    }
+
+    private void CompleteBatch(BatchReply reply)
+    {
+        _batches.Remove(reply.RequestId);
+        foreach (var item in reply.Items ?? [])
+        {
+            if (item is not null)
+            {
+                Complete(item);
+            }
+        }
     }
 
     private void Complete(IReply reply)
     {
+        if (reply.RequestId is not { } id)
+        {
+            return;
+        }
+
+        // A batch refused whole: every item gets the batch's error under its own id.
+        if (reply is ErrorReply batchError && _batches.Remove(id, out var batch))
+        {
+            foreach (var item in batch.Items)
+            {
+                Complete(batchError with { RequestId = item });
+            }
+
+            return;
+        }
+
         // A reply for an id no longer pending arrived after its timeout: the caller has its answer already.
-        if (reply.RequestId is { } id && _pending.Remove(id, out var outgoing))
+        if (_pending.Remove(id, out var outgoing))
         {
             outgoing.Completion.TrySetResult(reply);
         }
@@ -56,12 +137,12 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
     private void ExpireOverdue()
     {
-        if (_pending.Count == 0)
+        var now = Environment.TickCount64;
+        foreach (var batchId in _batches.Where(b => b.Value.Deadline <= now).Select(b => b.Key).ToList())
         {
-            return;
+            _batches.Remove(batchId);
         }
 
-        var now = Environment.TickCount64;
         List<string>? expired = null;
         foreach (var (id, outgoing) in _pending)
         {
@@ -71,12 +152,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
             }
         }
 
-        if (expired is null)
-        {
-            return;
-        }
-
-        foreach (var id in expired)
+        foreach (var id in expired ?? [])
         {
             _pending.Remove(id, out var outgoing);
             outgoing!.Completion.TrySetResult(new ErrorReply(id, ErrorCode.Timeout,
@@ -100,5 +176,10 @@ internal sealed class Requester : ReceiveActor, IWithTimers
     private sealed record Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed record Flush
+    {
+        public static readonly Flush Instance = new();
     }
 }

@@ -29,7 +29,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         _limits = limits;
         _admission = admission;
         _resolve = resolve;
-        Receive<IRequest>(Admit);
+        Receive<RequestBatch>(AdmitBatch);
+        Receive<IRequest>(request => Admit(request, Sender, null, 0));
         Receive<IReply>(Complete);
         Receive<Sweep>(_ => ExpireOverdue());
         Receive<GetGatewayStats>(_ => Sender.Tell(Stats()));
@@ -47,12 +48,36 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(nameof(Sweep), Sweep.Instance, every);
     }
 
-    private void Admit(IRequest request)
+    private void AdmitBatch(RequestBatch batch)
+    {
+        var items = batch.Items;
+        if (string.IsNullOrEmpty(batch.RequestId) || items is null || items.Length == 0 || items.Length > _limits.MaxBatchSize)
+        {
+            Sender.Tell(new ErrorReply(batch.RequestId ?? "", ErrorCode.InvalidRequest,
+                $"a batch needs an id and 1 to {_limits.MaxBatchSize} items (got {items?.Length ?? 0})"));
+            return;
+        }
+
+        var pending = new Batch(batch.RequestId, Sender, new IReply[items.Length], items.Length);
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = items[i];
+            if (item is null or RequestBatch)
+            {
+                pending.Answer(i, new ErrorReply(item?.RequestId ?? "", ErrorCode.InvalidRequest, "a batch item must be a request, not a batch"));
+                continue;
+            }
+
+            Admit(item, Sender, pending, i);
+        }
+    }
+
+    private void Admit(IRequest request, IActorRef replyTo, Batch? batch, int index)
     {
         if (Validate(request) is { } error)
         {
             _log.Debug("Refused request {0}: {1}", request.RequestId, error.Message);
-            Sender.Tell(error);
+            Answer(replyTo, batch, index, error);
             return;
         }
 
@@ -65,14 +90,14 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
         if (route is null)
         {
-            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
+            Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
                 $"no handler or entity type is registered for {type.Name}"));
             return;
         }
 
         if (_inFlight.Count >= _admission.MaxInFlight || route.InFlight >= route.MaxInFlight)
         {
-            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.Overloaded,
+            Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.Overloaded,
                 _inFlight.Count >= _admission.MaxInFlight
                     ? $"node has {_inFlight.Count} requests in flight (limit {_admission.MaxInFlight})"
                     : $"{route.Name} has {route.InFlight} requests in flight (limit {route.MaxInFlight})",
@@ -80,9 +105,9 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!_inFlight.TryAdd(request.RequestId, new InFlight(Sender, route, Environment.TickCount64)))
+        if (!_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, Environment.TickCount64, batch, index)))
         {
-            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
+            Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
                 "a request with this id is already in flight on this node; request ids must be unique"));
             return;
         }
@@ -103,7 +128,20 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         var route = entry.Route;
         route.InFlight--;
         route.AverageMilliseconds += (Environment.TickCount64 - entry.Started - route.AverageMilliseconds) * 0.05;
-        entry.ReplyTo.Tell(reply);
+        Answer(entry.ReplyTo, entry.Batch, entry.Index, reply);
+    }
+
+    /// <summary>Sends a reply to its asker, or files it in its batch (which goes out when complete).</summary>
+    private static void Answer(IActorRef replyTo, Batch? batch, int index, IReply reply)
+    {
+        if (batch is null)
+        {
+            replyTo.Tell(reply);
+        }
+        else
+        {
+            batch.Answer(index, reply);
+        }
     }
 
     private void ExpireOverdue()
@@ -128,7 +166,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         {
             _inFlight.Remove(id, out var entry);
             entry!.Route.InFlight--;
-            entry.ReplyTo.Tell(new ErrorReply(id, ErrorCode.Timeout,
+            Answer(entry.ReplyTo, entry.Batch, entry.Index, new ErrorReply(id, ErrorCode.Timeout,
                 $"{entry.Route.Name} did not answer within {_admission.RequestDeadline.TotalSeconds:0.#} s"));
         }
     }
@@ -172,7 +210,20 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         return null;
     }
 
-    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started);
+    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started, Batch? Batch = null, int Index = 0);
+
+    /// <summary>A batch whose items are in flight; answered as one BatchReply when the last item is.</summary>
+    private sealed class Batch(string id, IActorRef replyTo, IReply[] replies, int remaining)
+    {
+        public void Answer(int index, IReply reply)
+        {
+            replies[index] = reply;
+            if (--remaining == 0)
+            {
+                replyTo.Tell(new BatchReply(id, replies));
+            }
+        }
+    }
 
     private sealed record Sweep
     {

@@ -4,11 +4,12 @@ using Akka.Configuration;
 namespace Actors.Gateway;
 
 /// <summary>Limits the gateway checks on every request before routing it.</summary>
-public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength)
+public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength, int MaxBatchSize)
 {
     public static NodeLimits From(Config config) => new(
         config.GetInt("actors.limits.max-key-length", 256),
-        config.GetInt("actors.limits.max-request-id-length", 128));
+        config.GetInt("actors.limits.max-request-id-length", 128),
+        config.GetInt("actors.limits.max-batch-size", 1000));
 }
 
 /// <summary>How many requests a node takes on at once, and how long it lets one run.</summary>

@@ -5,7 +5,7 @@ namespace Actors.Protocol;
 /// <paramref name="FailRate"/> (0..1) makes the handler throw for that fraction of requests:
 /// a knob for supervision tests and load runs.
 /// </summary>
-public sealed record EstimatePi(string RequestId, long Samples, double FailRate = 0) : IRequest;
+public sealed record EstimatePi(string RequestId, long Samples, double FailRate = 0) : IIdempotentRequest;
 
 /// <summary>Result of <see cref="EstimatePi"/>.</summary>
 public sealed record PiEstimated(string RequestId, double Estimate, long Samples, long Inside) : IReply;
@@ -14,7 +14,7 @@ public sealed record PiEstimated(string RequestId, double Estimate, long Samples
 /// Await <paramref name="Milliseconds"/> without holding a thread (io lane): the stand-in for a
 /// remote call. <paramref name="FailRate"/> as for <see cref="EstimatePi"/>.
 /// </summary>
-public sealed record SleepFor(string RequestId, int Milliseconds, double FailRate = 0) : IRequest;
+public sealed record SleepFor(string RequestId, int Milliseconds, double FailRate = 0) : IIdempotentRequest;
 
 /// <summary>Result of <see cref="SleepFor"/>.</summary>
 public sealed record Slept(string RequestId, int Milliseconds) : IReply;
@@ -29,7 +29,7 @@ public interface ICounterCommand : IKeyedRequest;
 public sealed record AddToCounter(string RequestId, string Key, long Amount, double FailRate = 0) : ICounterCommand;
 
 /// <summary>Read the counter <paramref name="Key"/>; a counter never written reads 0.</summary>
-public sealed record GetCounter(string RequestId, string Key) : ICounterCommand;
+public sealed record GetCounter(string RequestId, string Key) : ICounterCommand, IIdempotentRequest;
 
 /// <summary>The counter's total after the command.</summary>
 public sealed record CounterValue(string RequestId, string Key, long Total) : IReply;

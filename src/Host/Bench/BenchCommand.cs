@@ -58,15 +58,21 @@ internal static class BenchCommand
         var persist = new Option<string>("--persist") { DefaultValueFactory = _ => "on", Description = "on: journaled counter; off: in-memory journal" };
         persist.AcceptOnlyFromAmong("on", "off");
         var baseline = new Option<bool>("--baseline") { Description = "Run the same load against plain Akka.NET in the same run" };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1, Description = "Client batch size (1 = no batching)" };
+        var window = new Option<int?>("--window")
+        {
+            Description = "Ordered map of --requests with this many outstanding, against the same requests fired all at once (Task.WhenAll)",
+        };
         var command = new Command("counter", "Adds to counter entities; each request awaits its reply.")
-            { keys, concurrency, requests, duration, persist, baseline };
+            { keys, concurrency, requests, duration, persist, baseline, batch, window };
         command.SetAction(async (r, ct) =>
         {
             var persistOn = r.GetValue(persist) == "on";
             var keyCount = Math.Max(1, r.GetValue(keys));
             var (count, time) = Amount(r.GetValue(requests), r.GetValue(duration));
             var failRate = r.GetValue(FailRate);
-            await using var target = await TargetAsync(r, persistOn, "", ct);
+            var clientHocon = FormattableString.Invariant($"actors.client.batch.max-size = {Math.Max(1, r.GetValue(batch))}");
+            await using var target = await TargetAsync(r, persistOn, clientHocon, ct);
             if (target is null)
             {
                 return 1;
@@ -74,6 +80,11 @@ internal static class BenchCommand
 
             var client = target.Client;
             var timeout = Timeout(r);
+            if (r.GetValue(window) is { } outstanding)
+            {
+                return await MapVersusWhenAllAsync(r, target, count ?? 100_000, outstanding, keyCount, timeout, ct);
+            }
+
             var runs = (r.GetValue(concurrency), count, time);
             Func<long, Task<string>> ours = async i =>
                 Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"k{i % keyCount}", 1, failRate), timeout, ct));
@@ -91,13 +102,47 @@ internal static class BenchCommand
             };
 
             var name = $"counter ({(target.InProcess ? "in-process" : "remote")}, persist {(persistOn ? "on" : "off")}, " +
-                       $"{keyCount} keys, {runs.Item1} outstanding)";
+                       $"{keyCount} keys, {runs.Item1} outstanding, batch {r.GetValue(batch)})";
             await WarmUpAsync(ours, r.GetValue(baseline) ? raw : null, ct);
             var result = await LoadRun.RunAsync(name, ours, runs.Item1, runs.count, runs.time, ct);
             var reference = r.GetValue(baseline) ? await LoadRun.RunAsync(name + " baseline", raw, runs.Item1, runs.count, runs.time, ct) : null;
             return await ReportAsync(r, result, reference);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The same adds twice: through <see cref="Actors.Client.ActorsClient.MapAsync"/> with a window,
+    /// and fired all at once with Task.WhenAll. Throughput of each, and the ratio.
+    /// </summary>
+    private static async Task<int> MapVersusWhenAllAsync(ParseResult r, BenchTarget target, long count, int window, int keys,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        var client = target.Client;
+        IRequest[] Requests() => Enumerable.Range(0, (int)count)
+            .Select(i => (IRequest)new AddToCounter(client.NewRequestId(), $"k{i % keys}", 1)).ToArray();
+        await WarmUpAsync(async _ => Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), "warm", 1), timeout, ct)), null, ct);
+
+        var mapped = Requests();
+        var clock = Stopwatch.StartNew();
+        var mapReplies = await client.MapAsync(mapped, window, timeout, ct);
+        var map = Summary($"counter ordered map ({count} adds, window {window})", mapReplies, clock.Elapsed);
+
+        var fired = Requests();
+        clock.Restart();
+        var allReplies = await Task.WhenAll(fired.Select(q => client.SendAsync(q, timeout, ct)));
+        var all = Summary($"counter Task.WhenAll ({count} adds, unbounded)", allReplies, clock.Elapsed);
+        return await ReportAsync(r, map, all);
+
+        static LoadResult Summary(string name, IEnumerable<IReply> replies, TimeSpan wall)
+        {
+            var outcomes = replies.GroupBy(Outcome).ToDictionary(g => g.Key, g => (long)g.LongCount());
+            var sent = outcomes.Values.Sum();
+            var none = outcomes.GetValueOrDefault(LoadRun.NoReply);
+            return new LoadResult(name, sent, sent - none, outcomes.GetValueOrDefault(LoadRun.Ok), none,
+                outcomes.Where(o => o.Key is not (LoadRun.Ok or LoadRun.NoReply)).ToDictionary(o => o.Key, o => o.Value),
+                sent / wall.TotalSeconds, 0, 0, 0, wall.TotalSeconds);
+        }
     }
 
     private static Command Pi()
@@ -258,12 +303,12 @@ internal static class BenchCommand
                 return await BenchTarget.InProcessAsync(db?["sqlite:".Length..], persist, hocon);
             }
 
-            if (!persist && hocon.Length == 0)
+            if (!persist && !hocon.Contains("actors.entities", StringComparison.Ordinal))
             {
                 AnsiConsole.MarkupLine("[yellow]--persist off against a remote node: start that node with --config hocon/counter-inmem.conf[/]");
             }
 
-            return BenchTarget.Remote(r.GetValue(Contacts)!);
+            return BenchTarget.Remote(r.GetValue(Contacts)!, hocon);
         }
         catch (FormatException e)
         {

@@ -71,9 +71,11 @@ internal sealed class BenchTarget : IAsyncDisposable
             node, null, folder);
     }
 
-    public static BenchTarget Remote(IReadOnlyList<string> contacts)
+    /// <param name="clientHocon">Client settings for this run (batching).</param>
+    public static BenchTarget Remote(IReadOnlyList<string> contacts, string clientHocon)
     {
-        var system = ActorSystem.Create("actors-bench", BaselineHosting.BenchConfig.WithFallback(ActorsClient.Config()));
+        var system = ActorSystem.Create("actors-bench", Akka.Configuration.ConfigurationFactory.ParseString(clientHocon)
+            .WithFallback(BaselineHosting.BenchConfig).WithFallback(ActorsClient.Config()));
         var client = ActorsClient.Create(system, contacts);
         var receptionists = contacts.Select(NodeOptions.ParseHostPort)
             .Select(c => ActorPath.Parse($"akka.tcp://{ActorsHostingExtensions.SystemName}@{c.Host}:{c.Port}/system/receptionist"))

@@ -1,0 +1,39 @@
+using Actors.Protocol;
+using Akka.Configuration;
+
+namespace Actors.Client;
+
+/// <summary>
+/// Which refusals the client sends again, and how long it waits first. <see cref="ErrorCode.Overloaded"/>
+/// is always safe: the node did not take the request on. <see cref="ErrorCode.Unavailable"/> is retried
+/// only for <see cref="IIdempotentRequest"/>s (reads, pure computations), since a write may have been
+/// applied before its node failed. Timeouts and all other errors are returned as they are.
+/// The wait honours the node's retry-after hint, grows exponentially, carries jitter so callers
+/// spread out, and all attempts together stay inside the call's timeout.
+/// </summary>
+public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan MaxBackoff)
+{
+    public static RetryPolicy None { get; } = new(1, TimeSpan.Zero, TimeSpan.Zero);
+
+    public static RetryPolicy From(Config? config) => config is null
+        ? new RetryPolicy(5, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2))
+        : new RetryPolicy(config.GetInt("max-attempts", 5), config.GetTimeSpan("min-backoff", TimeSpan.FromMilliseconds(20)),
+            config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(2)));
+
+    /// <summary>How long to wait before attempt <paramref name="attempt"/> + 1, or null to stop.</summary>
+    public TimeSpan? Delay(IRequest request, ErrorReply error, int attempt)
+    {
+        var retryable = error.Code == ErrorCode.Overloaded ||
+                        (error.Code == ErrorCode.Unavailable && request is IIdempotentRequest);
+        if (!retryable || attempt >= MaxAttempts)
+        {
+            return null;
+        }
+
+        var exponential = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, MinBackoff.Ticks * (1L << Math.Min(attempt - 1, 30))));
+        var hint = error.RetryAfter ?? TimeSpan.Zero;
+        var wait = hint > exponential ? hint : exponential;
+        // Up to +50% jitter, so callers refused together do not come back together.
+        return wait + TimeSpan.FromTicks((long)(wait.Ticks * 0.5 * Random.Shared.NextDouble()));
+    }
+}

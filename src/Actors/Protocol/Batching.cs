@@ -1,0 +1,19 @@
+namespace Actors.Protocol;
+
+/// <summary>
+/// Several small requests in one message, to cut per-message transport cost. The node admits,
+/// routes and answers every item on its own and sends the item replies back together, in item
+/// order, as one <see cref="BatchReply"/>. The client builds batches itself when
+/// <c>actors.client.batch.max-size</c> is above 1.
+/// </summary>
+public sealed record RequestBatch(string RequestId, IRequest[] Items) : IRequest;
+
+/// <summary>The replies to a <see cref="RequestBatch"/>'s items, in item order.</summary>
+public sealed record BatchReply(string RequestId, IReply[] Items) : IReply;
+
+/// <summary>
+/// A request that may be sent again after an <see cref="ErrorCode.Unavailable"/> without
+/// changing the outcome (reads). The client retries such requests; writes it retries only on
+/// <see cref="ErrorCode.Overloaded"/>, which means the node never took them on.
+/// </summary>
+public interface IIdempotentRequest : IRequest;
