@@ -23,7 +23,14 @@ internal static class NodeCommand
     };
     private static readonly Option<FileInfo?> ConfigFile = new("--config") { Description = "Extra HOCON file, over hocon/node.conf and under these flags" };
 
-    private static readonly Option[] All = [Hostname, Port, Seeds, Roles, Db, ConfigFile];
+    private static readonly Option<int?> MetricsPort = new("--metrics-port") { Description = "Serve Prometheus metrics on this port (e.g. 9464)" };
+    private static readonly Option<string> MetricsBind = new("--metrics-bind")
+    {
+        Description = "Address the metrics endpoint binds to (default 127.0.0.1)",
+        DefaultValueFactory = _ => "127.0.0.1",
+    };
+
+    private static readonly Option[] All = [Hostname, Port, Seeds, Roles, Db, ConfigFile, MetricsPort, MetricsBind];
 
     public static Command Create()
     {
@@ -78,7 +85,7 @@ internal static class NodeCommand
             var journal = system.Settings.Config.GetString("actors.journal.sqlite-path");
             Console.WriteLine($"Actors node up: {self} (journal sqlite {Path.GetFullPath(journal)}). " +
                               $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}");
-        })));
+        })), metrics: result.GetValue(MetricsPort) is { } metricsPort ? (result.GetValue(MetricsBind)!, metricsPort) : null);
         await host.RunAsync(ct);
         return 0;
     }

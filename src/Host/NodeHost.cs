@@ -14,8 +14,9 @@ internal static class NodeHost
     /// <param name="extra">HOCON from --config: over node.conf, under the flags.</param>
     /// <param name="more">Further wiring (start-up hooks).</param>
     /// <param name="minimumLogLevel">Console log level (bench keeps the console for its own output).</param>
+    /// <param name="metrics">Serve Prometheus metrics on this address and port.</param>
     public static IHost Build(NodeOptions options, Config? extra, Action<AkkaConfigurationBuilder>? more = null,
-        LogLevel minimumLogLevel = LogLevel.Information)
+        LogLevel minimumLogLevel = LogLevel.Information, (string Bind, int Port)? metrics = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([]);
         builder.Logging.ClearProviders();
@@ -25,6 +26,11 @@ internal static class NodeHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
+        if (metrics is { } endpoint)
+        {
+            builder.Services.AddHostedService(_ => new MetricsExporter(endpoint.Bind, endpoint.Port));
+        }
+
         builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
         {
             if (extra is not null)

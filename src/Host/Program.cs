@@ -7,4 +7,5 @@ NodeCommand.AddTo(root);
 root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(SendCommand.Create());
 root.Subcommands.Add(Actors.Host.Bench.BenchCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -9,6 +9,10 @@ namespace Actors.Host;
 /// <summary>The <c>send</c> verb: one request from a separate actor system, printed as its reply or error.</summary>
 internal static class SendCommand
 {
+    /// <summary>A one-shot command prints its own result; the client system's connection chatter stays out of it.</summary>
+    public static readonly Akka.Configuration.Config Quiet =
+        Akka.Configuration.ConfigurationFactory.ParseString("akka { loglevel = ERROR, stdout-loglevel = ERROR }");
+
     private static readonly Option<string[]> Contacts = new("--contact")
     {
         Description = "Node host:port, repeatable (default 127.0.0.1:4053)",
@@ -55,7 +59,7 @@ internal static class SendCommand
         ActorsClient client;
         try
         {
-            client = ActorsClient.Connect(result.GetValue(Contacts)!);
+            client = ActorsClient.Connect(result.GetValue(Contacts)!, Quiet);
         }
         catch (FormatException e)
         {

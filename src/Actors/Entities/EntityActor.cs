@@ -1,5 +1,6 @@
 using Actors.Handlers;
 using Actors.Protocol;
+using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -22,6 +23,11 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private readonly IEntityHandler<TState, TCommand, TEvent> _handler;
     private readonly EntityTypeSettings _settings;
     private readonly LiveEntities _live;
+    private readonly NodeTelemetry _telemetry;
+    private readonly string _entityType;
+
+    // Why this entity is stopping, for the passivations metric; none yet means hand-off.
+    private string? _passivation;
     private TState _state;
     private int _eventsSinceSnapshot;
 
@@ -29,8 +35,10 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private (string RequestId, IActorRef ReplyTo)? _writing;
 
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
-        LiveEntities live)
+        LiveEntities live, NodeTelemetry telemetry)
     {
+        _telemetry = telemetry;
+        _entityType = entityType;
         _handler = handler;
         _settings = settings;
         _live = live;
@@ -57,9 +65,13 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         Command<TCommand>(Handle);
         Command<IRequest>(other => Sender.Tell(new ErrorReply(other.RequestId, ErrorCode.UnknownRequest,
             $"entity type '{entityType}' does not handle {other.GetType().Name}")));
-        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
-        Command<PassivateOverCap>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
-        Command<StopEntity>(_ => Context.Stop(Self));
+        Command<ReceiveTimeout>(_ => Passivate("idle"));
+        Command<PassivateOverCap>(_ => Passivate("cap"));
+        Command<StopEntity>(_ =>
+        {
+            _telemetry.Passivated(_entityType, _passivation ?? "hand-off");
+            Context.Stop(Self);
+        });
         Command<SaveSnapshotSuccess>(ok =>
             DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failed =>
@@ -111,6 +123,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
         var replyTo = Sender;
         var remaining = decision.Events.Count;
+        var writing = Environment.TickCount64;
         _writing = (command.RequestId, replyTo);
         PersistAll(decision.Events, e =>
         {
@@ -122,6 +135,8 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             }
 
             _writing = null;
+            ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - writing) / 1000.0,
+                new KeyValuePair<string, object?>("entity_type", _entityType));
             replyTo.Tell(ReplyFrom(decision, command.RequestId));
             if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
             {
@@ -174,5 +189,14 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         }
 
         base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    private void Passivate(string reason)
+    {
+        if (_passivation is null)
+        {
+            _passivation = reason;
+            Context.Parent.Tell(new Passivate(StopEntity.Instance));
+        }
     }
 }

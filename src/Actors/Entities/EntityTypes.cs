@@ -64,7 +64,8 @@ public abstract partial class EntityTypeRegistration
     public abstract IReadOnlyList<Type> JournalTypes { get; }
 
     /// <summary>Props per key; <paramref name="live"/> is this node's tracker for the type.</summary>
-    public abstract Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services, LiveEntities live);
+    public abstract Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services, LiveEntities live,
+        Telemetry.NodeTelemetry telemetry);
 
     [GeneratedRegex("^[a-z][a-z0-9_.-]{0,63}$")]
     private static partial Regex ValidName();
@@ -80,7 +81,8 @@ internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
 {
     public override IReadOnlyList<Type> JournalTypes { get; } = JournalTypesOf();
 
-    public override Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services, LiveEntities live)
+    public override Func<string, Props> PropsFactory(ActorSystem system, IServiceProvider? services, LiveEntities live,
+        Telemetry.NodeTelemetry telemetry)
     {
         var settings = EntityTypeSettings.From(system.Settings.Config, Name);
         var context = new HandlerContext(system, system.Settings.Config.GetConfig($"actors.entities.{Name}") ?? Config.Empty, services);
@@ -88,8 +90,8 @@ internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
         var handler = factory(context);
         var name = Name;
         return settings.Persistent
-            ? key => Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live))
-            : key => Props.Create(() => new VolatileEntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live));
+            ? key => Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry))
+            : key => Props.Create(() => new VolatileEntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry));
     }
 
     private static IReadOnlyList<Type> JournalTypesOf()

@@ -1,5 +1,6 @@
 using Actors.Handlers;
 using Actors.Protocol;
+using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -20,12 +21,19 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
     private readonly IEntityHandler<TState, TCommand, TEvent> _handler;
     private readonly EntityTypeSettings _settings;
     private readonly LiveEntities _live;
+    private readonly NodeTelemetry _telemetry;
+    private readonly string _entityType;
+
+    // Why this entity is stopping, for the passivations metric; none yet means hand-off.
+    private string? _passivation;
     private readonly string _id;
     private TState _state;
 
     public VolatileEntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler,
-        EntityTypeSettings settings, LiveEntities live)
+        EntityTypeSettings settings, LiveEntities live, NodeTelemetry telemetry)
     {
+        _telemetry = telemetry;
+        _entityType = entityType;
         _handler = handler;
         _settings = settings;
         _live = live;
@@ -35,9 +43,13 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         Receive<TCommand>(Handle);
         Receive<IRequest>(other => Sender.Tell(new ErrorReply(other.RequestId, ErrorCode.UnknownRequest,
             $"entity type '{entityType}' does not handle {other.GetType().Name}")));
-        Receive<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
-        Receive<PassivateOverCap>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
-        Receive<StopEntity>(_ => Context.Stop(Self));
+        Receive<ReceiveTimeout>(_ => Passivate("idle"));
+        Receive<PassivateOverCap>(_ => Passivate("cap"));
+        Receive<StopEntity>(_ =>
+        {
+            _telemetry.Passivated(_entityType, _passivation ?? "hand-off");
+            Context.Stop(Self);
+        });
     }
 
     protected override void PreStart()
@@ -65,6 +77,15 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         {
             _log.Warning("Entity {0} failed on request {1}: {2}", _id, command.RequestId, e.Message);
             Sender.Tell(new ErrorReply(command.RequestId, ErrorCode.HandlerFailed, e.Message));
+        }
+    }
+
+    private void Passivate(string reason)
+    {
+        if (_passivation is null)
+        {
+            _passivation = reason;
+            Context.Parent.Tell(new Passivate(StopEntity.Instance));
         }
     }
 }

@@ -1,4 +1,5 @@
 using Actors.Protocol;
+using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Event;
 
@@ -19,28 +20,33 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly NodeLimits _limits;
     private readonly AdmissionSettings _admission;
     private readonly Func<Type, Route?> _resolve;
+    private readonly NodeTelemetry _telemetry;
+    private readonly LatencyWindow _latency = new();
+    private long _completed;
+    private long _rejected;
 
     // Only this actor touches these.
     private readonly Dictionary<Type, Route?> _routes = new();
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
 
-    public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve)
+    public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry)
     {
         _limits = limits;
         _admission = admission;
         _resolve = resolve;
+        _telemetry = telemetry;
         Receive<RequestBatch>(AdmitBatch);
         Receive<IRequest>(request => Admit(request, Sender, null, 0));
         Receive<IReply>(Complete);
         Receive<Sweep>(_ => ExpireOverdue());
-        Receive<GetGatewayStats>(_ => Sender.Tell(Stats()));
+        Receive<GetGatewayStats>(get => Sender.Tell(Stats(get.WindowSeconds)));
         ReceiveAny(other => _log.Warning("Gateway dropped a {0} from {1}: not a request", other.GetType().FullName, Sender));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve) =>
-        Akka.Actor.Props.Create(() => new GatewayActor(limits, admission, resolve));
+    public static Props Props(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry) =>
+        Akka.Actor.Props.Create(() => new GatewayActor(limits, admission, resolve, telemetry));
 
     protected override void PreStart()
     {
@@ -77,6 +83,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         if (Validate(request) is { } error)
         {
             _log.Debug("Refused request {0}: {1}", request.RequestId, error.Message);
+            Refused(request.GetType(), error.Code);
             Answer(replyTo, batch, index, error);
             return;
         }
@@ -90,6 +97,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
         if (route is null)
         {
+            Refused(type, ErrorCode.UnknownRequest);
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
                 $"no handler or entity type is registered for {type.Name}"));
             return;
@@ -97,6 +105,10 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
         if (_inFlight.Count >= _admission.MaxInFlight || route.InFlight >= route.MaxInFlight)
         {
+            _rejected++;
+            ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound",
+                _inFlight.Count >= _admission.MaxInFlight ? "node" : route.Name));
+            Refused(type, ErrorCode.Overloaded);
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.Overloaded,
                 _inFlight.Count >= _admission.MaxInFlight
                     ? $"node has {_inFlight.Count} requests in flight (limit {_admission.MaxInFlight})"
@@ -105,7 +117,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, Environment.TickCount64, batch, index)))
+        if (!_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, Environment.TickCount64, type, batch, index)))
         {
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
                 "a request with this id is already in flight on this node; request ids must be unique"));
@@ -113,6 +125,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         route.InFlight++;
+        _telemetry.SetInFlight(_inFlight.Count);
         route.Target.Tell(request, Self);
     }
 
@@ -127,9 +140,29 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
         var route = entry.Route;
         route.InFlight--;
-        route.AverageMilliseconds += (Environment.TickCount64 - entry.Started - route.AverageMilliseconds) * 0.05;
+        _telemetry.SetInFlight(_inFlight.Count);
+        var now = Environment.TickCount64;
+        var elapsed = now - entry.Started;
+        route.AverageMilliseconds += (elapsed - route.AverageMilliseconds) * 0.05;
+        _completed++;
+        _latency.Record(elapsed, now);
+        var typeTag = new KeyValuePair<string, object?>("type", entry.Type.Name);
+        ActorsMetrics.Requests.Add(1, typeTag, new KeyValuePair<string, object?>("outcome", Outcome(reply)));
+        ActorsMetrics.RequestDuration.Record(elapsed / 1000.0, typeTag);
         Answer(entry.ReplyTo, entry.Batch, entry.Index, reply);
     }
+
+    private static readonly string[] OutcomeNames =
+        Enum.GetValues<ErrorCode>().Select(c => c.ToString()).Prepend("ok").ToArray();
+
+    private static string Outcome(IReply reply) => reply is ErrorReply e && (int)e.Code < OutcomeNames.Length
+        ? OutcomeNames[(int)e.Code]
+        : "ok";
+
+    /// <summary>Counts a request answered without being admitted.</summary>
+    private static void Refused(Type type, ErrorCode code) =>
+        ActorsMetrics.Requests.Add(1, new KeyValuePair<string, object?>("type", type.Name),
+            new KeyValuePair<string, object?>("outcome", OutcomeNames[(int)code]));
 
     /// <summary>Sends a reply to its asker, or files it in its batch (which goes out when complete).</summary>
     private static void Answer(IActorRef replyTo, Batch? batch, int index, IReply reply)
@@ -166,6 +199,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         {
             _inFlight.Remove(id, out var entry);
             entry!.Route.InFlight--;
+            _telemetry.SetInFlight(_inFlight.Count);
+            Refused(entry.Type, ErrorCode.Timeout);
             Answer(entry.ReplyTo, entry.Batch, entry.Index, new ErrorReply(id, ErrorCode.Timeout,
                 $"{entry.Route.Name} did not answer within {_admission.RequestDeadline.TotalSeconds:0.#} s"));
         }
@@ -179,8 +214,12 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             : hint;
     }
 
-    private GatewayStats Stats() => new(_inFlight.Count,
-        _routes.Values.OfType<Route>().Distinct().ToDictionary(r => r.Name, r => r.InFlight));
+    private GatewayStats Stats(int windowSeconds)
+    {
+        var (count, p99) = _latency.Over(windowSeconds, 99, Environment.TickCount64);
+        return new GatewayStats(_inFlight.Count, _routes.Values.OfType<Route>().Distinct().ToDictionary(r => r.Name, r => r.InFlight),
+            _completed, _rejected, count, p99);
+    }
 
     private ErrorReply? Validate(IRequest request)
     {
@@ -210,7 +249,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         return null;
     }
 
-    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started, Batch? Batch = null, int Index = 0);
+    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started, Type Type, Batch? Batch = null, int Index = 0);
 
     /// <summary>A batch whose items are in flight; answered as one BatchReply when the last item is.</summary>
     private sealed class Batch(string id, IActorRef replyTo, IReply[] replies, int remaining)
@@ -231,11 +270,15 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     }
 }
 
-/// <summary>Ask the gateway for its in-flight counts (local diagnostics and tests).</summary>
-public sealed record GetGatewayStats
+/// <summary>Ask the gateway for its counts; latency over the last <paramref name="WindowSeconds"/> seconds.</summary>
+public sealed record GetGatewayStats(int WindowSeconds = 10)
 {
     public static readonly GetGatewayStats Instance = new();
 }
 
-/// <summary>Requests in flight on this node, in total and per lane / entity type.</summary>
-public sealed record GatewayStats(int InFlight, IReadOnlyDictionary<string, int> InFlightByRoute);
+/// <summary>
+/// Requests in flight on this node, in total and per lane / entity type; requests answered and
+/// refused Overloaded since start; answered and p99 latency (ms) over the asked window.
+/// </summary>
+public sealed record GatewayStats(int InFlight, IReadOnlyDictionary<string, int> InFlightByRoute, long Completed, long Rejected,
+    long CompletedInWindow, double P99MsInWindow);

@@ -38,7 +38,9 @@ public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline
 public sealed class Route(string name, IActorRef target, int maxInFlight)
 {
     public string Name { get; } = name;
-    public IActorRef Target { get; } = target;
+
+    /// <summary>Set once while wiring the node, before the first request.</summary>
+    public IActorRef Target { get; set; } = target;
     public int MaxInFlight { get; } = maxInFlight;
     public int InFlight { get; set; }
 

@@ -1,5 +1,7 @@
 using Actors.Entities;
 using Actors.Gateway;
+using Actors.Protocol;
+using Actors.Telemetry;
 using Actors.Workers;
 using Akka.Actor;
 using Akka.Cluster;
@@ -61,12 +63,16 @@ public static class ActorsHostingExtensions
                 cluster.Join(cluster.SelfAddress);
             }
 
+            var telemetry = new NodeTelemetry();
+            ActorsMetrics.Register(telemetry);
+            system.RegisterOnTermination(() => ActorsMetrics.Unregister(telemetry));
             var routeOf = new Dictionary<Type, Route>();
             foreach (var lane in actors.Handlers.GroupBy(h => h.LaneIn(config)))
             {
                 var settings = LaneSettings.From(config, lane.Key);
-                var router = system.ActorOf(settings.RouterProps(lane.ToList(), system, services), $"lane-{lane.Key}");
+                var router = system.ActorOf(settings.RouterProps(lane.ToList(), system, services, telemetry), $"lane-{lane.Key}");
                 var route = new Route($"lane {lane.Key}", router, settings.MaxInFlight);
+                telemetry.AddLane(lane.Key, route, settings.Width);
                 foreach (var handler in lane)
                 {
                     routeOf[handler.RequestType] = route;
@@ -77,21 +83,31 @@ public static class ActorsHostingExtensions
             var shardingSettings = ClusterShardingSettings.Create(system);
             var shards = config.GetInt("actors.sharding.shards", 100);
             var entityRoutes = new List<(Type CommandType, Route Route)>();
+            var regions = new List<(string Type, IActorRef Region)>();
             foreach (var entityType in actors.EntityTypes)
             {
                 var settings = EntityTypeSettings.From(config, entityType.Name);
                 var live = new LiveEntities(settings.MaxLive);
-                var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services, live),
+                telemetry.AddEntityType(entityType.Name, live);
+                var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services, live, telemetry),
                     shardingSettings, new EntityMessageExtractor(shards),
                     sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
                 entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region, settings.MaxInFlight)));
+                regions.Add((entityType.Name, region));
             }
 
+            // The status actor answers GetClusterStatus through the gateway like any request.
+            var statusRoute = new Route("status", ActorRefs.Nobody, 100);
             Route? Resolve(Type requestType) =>
-                routeOf.GetValueOrDefault(requestType)
-                ?? entityRoutes.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Route;
+                requestType == typeof(GetClusterStatus) ? statusRoute
+                : routeOf.GetValueOrDefault(requestType)
+                  ?? entityRoutes.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Route;
 
-            var gateway = system.ActorOf(GatewayActor.Props(NodeLimits.From(config), AdmissionSettings.From(config), Resolve), "gateway");
+            var gateway = system.ActorOf(GatewayActor.Props(NodeLimits.From(config), AdmissionSettings.From(config), Resolve, telemetry),
+                "gateway");
+            var status = system.ActorOf(StatusActor.Props(gateway, regions, telemetry,
+                config.GetTimeSpan("actors.health.interval", TimeSpan.FromSeconds(10))), StatusActor.Name);
+            statusRoute.Target = status;
             ClusterClientReceptionist.Get(system).RegisterService(gateway);
             registry.Register<GatewayKey>(gateway);
         });

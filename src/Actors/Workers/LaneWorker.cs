@@ -1,5 +1,6 @@
 using Actors.Handlers;
 using Actors.Protocol;
+using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -28,6 +29,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private readonly ActorSystem _system;
     private readonly IServiceProvider? _services;
     private readonly RestartHistory _history;
+    private readonly NodeTelemetry _telemetry;
     private readonly string _name;
     private readonly Dictionary<Type, (HandlerRegistration Registration, object Instance)> _handlers = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -35,8 +37,9 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private int _stashed;
 
     public LaneWorker(LaneSettings lane, IReadOnlyList<HandlerRegistration> registrations, ActorSystem system,
-        IServiceProvider? services, RestartHistory history)
+        IServiceProvider? services, RestartHistory history, NodeTelemetry telemetry)
     {
+        _telemetry = telemetry;
         _lane = lane;
         _registrations = registrations;
         _system = system;
@@ -50,8 +53,8 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(LaneSettings lane, IReadOnlyList<HandlerRegistration> handlers, ActorSystem system,
-        IServiceProvider? services, RestartHistory history) =>
-        Akka.Actor.Props.Create(() => new LaneWorker(lane, handlers, system, services, history));
+        IServiceProvider? services, RestartHistory history, NodeTelemetry telemetry) =>
+        Akka.Actor.Props.Create(() => new LaneWorker(lane, handlers, system, services, history, telemetry));
 
     protected override void PreStart() => StartHandlers();
 
@@ -223,6 +226,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         var cause = error is AggregateException { InnerException: { } inner } ? inner : error;
         replyTo.Tell(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed, $"{registration.Name}: {cause.Message}"));
         _history.Failed(_name);
+        _telemetry.Restarted(_lane.Name);
         _log.Warning("Handler {0} failed on request {1} ({2}: {3}); lane {4} worker {5} replaces its handlers",
             registration.Name, request.RequestId, cause.GetType().Name, cause.Message, _lane.Name, _name);
         Become(Draining);

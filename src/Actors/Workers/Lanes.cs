@@ -60,13 +60,14 @@ public sealed record LaneSettings(string Name, int Workers, string Router, int C
             : throw new ConfigurationException($"actors.lanes.{lane}.workers must be auto, Kx (K × cores) or a positive number (got '{text}')");
     }
 
-    public Props RouterProps(IReadOnlyList<HandlerRegistration> handlers, ActorSystem system, IServiceProvider? services)
+    public Props RouterProps(IReadOnlyList<HandlerRegistration> handlers, ActorSystem system, IServiceProvider? services,
+        Telemetry.NodeTelemetry telemetry)
     {
         var history = new RestartHistory();
         RouterConfig pool = Router == "round-robin"
             ? new RoundRobinPool(Workers).WithSupervisorStrategy(SupervisorStrategy())
             : new SmallestMailboxPool(Workers).WithSupervisorStrategy(SupervisorStrategy());
-        return LaneWorker.Props(this, handlers, system, services, history).WithRouter(pool);
+        return LaneWorker.Props(this, handlers, system, services, history, telemetry).WithRouter(pool);
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ public sealed class HostProcess : IDisposable
     private readonly string _name;
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
-    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource Seen)> _waiters = [];
     private readonly Lock _gate = new();
 
     private HostProcess(Process process, ITestOutputHelper output, string name)
@@ -68,18 +68,22 @@ public sealed class HostProcess : IDisposable
         return (process._process.ExitCode, process);
     }
 
-    public Task WaitForLineAsync(string text, TimeSpan timeout)
+    public Task WaitForLineAsync(string text, TimeSpan timeout) =>
+        WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal), timeout);
+
+    /// <summary>Completes when a line of output (already seen or still to come) matches.</summary>
+    public Task WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {
         TaskCompletionSource seen;
         lock (_gate)
         {
-            if (_stdout.Concat(_stderr).Any(l => l.Contains(text, StringComparison.Ordinal)))
+            if (_stdout.Concat(_stderr).Any(match))
             {
                 return Task.CompletedTask;
             }
 
             seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((text, seen));
+            _waiters.Add((match, seen));
         }
 
         return seen.Task.WaitAsync(timeout);
@@ -133,7 +137,7 @@ public sealed class HostProcess : IDisposable
         lock (_gate)
         {
             into.Enqueue(line);
-            foreach (var waiter in _waiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+            foreach (var waiter in _waiters.Where(w => w.Match(line)).ToList())
             {
                 waiter.Seen.TrySetResult();
                 _waiters.Remove(waiter);

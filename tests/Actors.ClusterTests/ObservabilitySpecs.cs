@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Actors.Client;
+using Actors.ClusterTests.Support;
+using Actors.Protocol;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.ClusterTests;
+
+/// <summary>A real node with a metrics port and a 1 s health interval, under a little load.</summary>
+public sealed partial class ObservabilitySpecs(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "actors-observability", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task The_node_serves_Prometheus_metrics_logs_health_lines_and_answers_status()
+    {
+        Directory.CreateDirectory(_data);
+        var config = Path.Combine(_data, "fast-health.conf");
+        await File.WriteAllTextAsync(config, "actors.health.interval = 1s");
+        var port = HostProcess.FreePort();
+        var metricsPort = HostProcess.FreePort();
+        using var node = HostProcess.Start(output, "node", "node", "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--db", $"sqlite:{Path.Combine(_data, "actors.db")}", "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
+            "--config", config);
+        await node.WaitForLineAsync("Actors node up", TimeSpan.FromSeconds(90));
+
+        await using var client = ActorsClient.Connect([$"127.0.0.1:{port}"]);
+        var replies = await client.MapAsync(Enumerable.Range(0, 400)
+            .Select(i => (IRequest)new AddToCounter(client.NewRequestId(), $"k{i % 20}", 1)), window: 50);
+        replies.Should().AllBeOfType<CounterValue>();
+        // A health line reports the load of its interval.
+        await node.WaitForLineAsync(l => HealthUnderLoad().IsMatch(l), TimeSpan.FromSeconds(30));
+
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+        var samples = ParseExposition(text);
+        samples.Where(s => s.Name == "actors_requests_total" && s.Labels.Contains("type=\"AddToCounter\"") && s.Labels.Contains("outcome=\"ok\""))
+            .Sum(s => s.Value).Should().BeGreaterThanOrEqualTo(400);
+        samples.Should().Contain(s => s.Name == "actors_request_duration_seconds_bucket" && s.Labels.Contains("le=\"+Inf\"") && s.Value >= 400);
+        samples.Should().Contain(s => s.Name == "actors_entities_live" && s.Labels.Contains("entity_type=\"counter\"") && s.Value == 20);
+        samples.Should().Contain(s => s.Name == "actors_requests_in_flight");
+        samples.Should().Contain(s => s.Name == "actors_lane_queue_depth" && s.Labels.Contains("lane=\"cpu\""));
+        samples.Should().Contain(s => s.Name == "dotnet_gc_collections_total", "runtime metrics come along");
+
+        var status = await client.AskAsync<ClusterStatus>(new GetClusterStatus(client.NewRequestId()));
+        var member = status.Members.Should().ContainSingle().Subject;
+        member.Status.Should().Be("Up");
+        member.Reachable.Should().BeTrue();
+        member.EntityTypes.Should().Contain(e => e.Name == "counter" && e.LiveEntities == 20 && e.Shards > 0);
+        member.Lanes.Select(l => l.Name).Should().Contain(["cpu", "io"]);
+
+        node.Terminate();
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    private static List<(string Name, string Labels, double Value)> ParseExposition(string text) =>
+        text.Split('\n')
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => Sample().Match(l))
+            .Where(m => m.Success)
+            .Select(m => (m.Groups["name"].Value, m.Groups["labels"].Value,
+                double.Parse(m.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture)))
+            .ToList();
+
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})?\s+(?<value>\S+)")]
+    private static partial Regex Sample();
+
+    [GeneratedRegex(@"health: 1/1 members up, \d+ live entities, \d+ in flight, [1-9][0-9.]* req/s")]
+    private static partial Regex HealthUnderLoad();
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}
