@@ -38,7 +38,7 @@ public static class ActorsConfig
             .Select(t => $"\"{t.FullName}, {t.Assembly.GetName().Name}\"")
             .Order(StringComparer.Ordinal);
         return ConfigurationFactory.ParseString(
-            $"actors.serialization.allowed-types = [{string.Join(", ", names)}]");
+            $"actors.serialization.registered-types = [{string.Join(", ", names)}]");
     }
 
     private static HashSet<Type> CarriedTypes(IEnumerable<Type> roots, HashSet<Assembly> ours)

@@ -8,8 +8,9 @@ namespace Actors.Serialization;
 
 /// <summary>
 /// Hyperion for requests and replies, locked down to our own message types
-/// (<c>actors.serialization.allowed-types</c>, filled by the hosting code from the registered
-/// protocol assemblies) on top of Hyperion's unsafe-type block list.
+/// (<c>actors.serialization.registered-types</c>, filled by the hosting code from the registered
+/// protocol assemblies, plus any <c>actors.serialization.allowed-types</c> from HOCON) on top of
+/// Hyperion's unsafe-type block list.
 /// </summary>
 /// <remarks>
 /// Hyperion 0.12's own <c>allowed-types</c> filter compares the full assembly-qualified name on
@@ -26,7 +27,8 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
         var config = system.Settings.Config;
         var hyperion = HyperionSerializerSettings.Create(
             config.GetConfig("akka.actor.serialization-settings.hyperion") ?? Config.Empty);
-        _allowList = new AllowList(config.GetStringList("actors.serialization.allowed-types"));
+        _allowList = new AllowList(config.GetStringList("actors.serialization.registered-types")
+            .Concat(config.GetStringList("actors.serialization.allowed-types")));
         _hyperion = new HyperionSerializer(system, new HyperionSerializerSettings(
             hyperion.PreserveObjectReferences, hyperion.VersionTolerance, hyperion.KnownTypesProvider,
             hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: _allowList));
@@ -46,7 +48,7 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
         return _allowList.IsAllowed(message.GetType())
             ? message
             : throw new System.Runtime.Serialization.SerializationException(
-                $"{message.GetType().FullName} is not an accepted message type (actors.serialization.allowed-types)");
+                $"{message.GetType().FullName} is not an accepted message type (actors.serialization.registered-types / allowed-types)");
     }
 
     /// <summary>Allows exactly the listed types, named "Namespace.Type, Assembly" with or without version.</summary>

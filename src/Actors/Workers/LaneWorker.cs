@@ -68,7 +68,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     /// <summary>Makes the handler instances now, or after the back-off its recent failures call for.</summary>
     private void StartHandlers()
     {
-        var wait = RestartHistory.Backoff(_history.Failures(_name), _lane.MinBackoff, _lane.MaxBackoff);
+        var wait = RestartHistory.Backoff(_history.Failures(_name), _lane.MinBackoff, _lane.MaxBackoff, _lane.BackoffAfter);
         if (wait <= TimeSpan.Zero)
         {
             CreateHandlers();

@@ -9,7 +9,7 @@ namespace Actors.Workers;
 
 /// <summary>A lane's pool: how many workers, how requests are spread, how many each runs at once.</summary>
 public sealed record LaneSettings(string Name, int Workers, string Router, int ConcurrencyPerWorker, int MaxInFlight,
-    TimeSpan MinBackoff, TimeSpan MaxBackoff)
+    TimeSpan MinBackoff, TimeSpan MaxBackoff, int BackoffAfter = 3)
 {
     /// <summary>Requests the lane runs at once: workers × concurrency per worker.</summary>
     public int Width => Workers * ConcurrencyPerWorker;
@@ -25,7 +25,8 @@ public sealed record LaneSettings(string Name, int Workers, string Router, int C
             block.GetInt("concurrency-per-worker", 1),
             block.GetInt("max-in-flight", 1000),
             block.GetTimeSpan("restart-backoff.min", TimeSpan.FromMilliseconds(100)),
-            block.GetTimeSpan("restart-backoff.max", TimeSpan.FromSeconds(10)));
+            block.GetTimeSpan("restart-backoff.max", TimeSpan.FromSeconds(10)),
+            block.GetInt("restart-backoff.after", 3));
         if (settings.Router is not ("smallest-mailbox" or "round-robin"))
         {
             throw new ConfigurationException($"actors.lanes.{lane}.router must be smallest-mailbox or round-robin (got '{settings.Router}')");
@@ -99,11 +100,14 @@ public sealed class RestartHistory
         }
     }
 
-    /// <summary>No wait after a first failure; then min, 2 × min, … up to max.</summary>
-    public static TimeSpan Backoff(int consecutiveFailures, TimeSpan min, TimeSpan max) =>
-        consecutiveFailures <= 1
+    /// <summary>
+    /// No wait for the first <paramref name="after"/> failures in a row (occasional failures are
+    /// not a broken handler); then min, 2 × min, … up to max.
+    /// </summary>
+    public static TimeSpan Backoff(int consecutiveFailures, TimeSpan min, TimeSpan max, int after = 1) =>
+        consecutiveFailures <= after
             ? TimeSpan.Zero
-            : TimeSpan.FromTicks(Math.Min(max.Ticks, min.Ticks * (1L << Math.Min(consecutiveFailures - 2, 30))));
+            : TimeSpan.FromTicks(Math.Min(max.Ticks, min.Ticks * (1L << Math.Min(consecutiveFailures - after - 1, 30))));
 }
 
 /// <summary>A stateless handler registered with <see cref="Hosting.ActorsBuilder"/>.</summary>

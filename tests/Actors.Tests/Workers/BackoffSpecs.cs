@@ -47,13 +47,14 @@ public sealed class BackoffSpecs : NodeSpec
 
     [Theory]
     [InlineData(1, 0)]
-    [InlineData(2, 100)]
-    [InlineData(3, 200)]
-    [InlineData(5, 800)]
+    [InlineData(3, 0)]
+    [InlineData(4, 100)]
+    [InlineData(5, 200)]
+    [InlineData(7, 800)]
     [InlineData(40, 5000)]
-    public void Backoff_doubles_from_the_second_consecutive_failure_up_to_the_cap(int failures, int expectedMs)
+    public void Backoff_doubles_from_the_first_failure_past_the_free_ones_up_to_the_cap(int failures, int expectedMs)
     {
-        RestartHistory.Backoff(failures, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5))
+        RestartHistory.Backoff(failures, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), after: 3)
             .Should().Be(TimeSpan.FromMilliseconds(expectedMs));
     }
 
