@@ -26,6 +26,7 @@ public sealed class ActorsClient : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly long _maxRequestBytes;
     private long _sequence;
+    private volatile bool _disposed;
 
     private ActorsClient(ActorSystem system, IActorRef? clusterClient, Func<IRequest, object> envelope,
         IActorRef target, TimeSpan timeout, TimeSpan sweepInterval, ActorSystem? ownedSystem)
@@ -126,9 +127,14 @@ public sealed class ActorsClient : IAsyncDisposable
         var started = Environment.TickCount64;
         for (var attempt = 1; ; attempt++)
         {
+            if (_disposed)
+            {
+                return new ErrorReply(request.RequestId, ErrorCode.Unavailable, "the client was disposed");
+            }
+
             var left = TimeSpan.FromMilliseconds(budget.TotalMilliseconds - (Environment.TickCount64 - started));
             var reply = await SendOnceAsync(request, left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-            if (reply is not ErrorReply error || Retry.Delay(request, error, attempt) is not { } delay)
+            if (_disposed || reply is not ErrorReply error || Retry.Delay(request, error, attempt) is not { } delay)
             {
                 return reply;
             }
@@ -181,7 +187,11 @@ public sealed class ActorsClient : IAsyncDisposable
         {
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             var at = index++;
-            replies.Add(null!);
+            lock (replies)
+            {
+                replies.Add(null!);
+            }
+
             running.Add(Run(at, request));
         }
 
@@ -303,6 +313,7 @@ public sealed class ActorsClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         await Task.WhenAll(_requesters.Select(r => r.GracefulStop(TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
         _clusterClient?.Tell(PoisonPill.Instance);
         if (_ownedSystem is not null)

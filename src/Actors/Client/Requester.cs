@@ -100,7 +100,13 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
     private void CompleteBatch(BatchReply reply)
     {
-        _batches.Remove(reply.RequestId);
+        // A batch the caller built itself is pending under its own id; one this requester built is not.
+        if (!_batches.Remove(reply.RequestId) && _pending.Remove(reply.RequestId, out var own))
+        {
+            own.Completion.TrySetResult(reply);
+            return;
+        }
+
         foreach (var item in reply.Items ?? [])
         {
             if (item is not null)

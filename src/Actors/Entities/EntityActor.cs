@@ -103,59 +103,48 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private void Handle(TCommand command)
     {
         _live.Touched(Self);
-        EntityDecision<TState, TEvent> decision;
+        EntityStep<TState, TEvent> step;
         try
         {
-            decision = _handler.Decide(_state, command);
+            step = EntityLogic.Step(_handler, _state, command);
         }
         catch (Exception e)
         {
-            // Decide is pure: the state is untouched, the entity can go on serving.
+            // Nothing was written or changed: the entity goes on serving.
             Sender.Tell(Failed(command.RequestId, e));
             return;
         }
 
-        if (decision.Events.Count == 0)
+        if (step.Events.Count == 0)
         {
-            Sender.Tell(ReplyFrom(decision, command.RequestId));
+            Sender.Tell(step.Reply);
             return;
         }
 
         var replyTo = Sender;
-        var remaining = decision.Events.Count;
+        var remaining = step.Events.Count;
         var writing = Environment.TickCount64;
         _writing = (command.RequestId, replyTo);
-        PersistAll(decision.Events, e =>
+        PersistAll(step.Events, _ =>
         {
-            _state = _handler.Apply(_state, e);
-            _eventsSinceSnapshot++;
             if (--remaining > 0)
             {
                 return;
             }
 
+            // Every event is in the journal: only now does the state move and the caller hear.
+            _state = step.Next;
+            _eventsSinceSnapshot += step.Events.Count;
             _writing = null;
             ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - writing) / 1000.0,
                 new KeyValuePair<string, object?>("entity_type", _entityType));
-            replyTo.Tell(ReplyFrom(decision, command.RequestId));
+            replyTo.Tell(step.Reply);
             if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
             {
                 SaveSnapshot(_state);
                 _eventsSinceSnapshot = 0;
             }
         });
-    }
-
-    private IReply ReplyFrom(EntityDecision<TState, TEvent> decision, string requestId)
-    {
-        try
-        {
-            return decision.BuildReply(_state);
-        }
-        catch (Exception e)
-        {
-            return Failed(requestId, e);
-        }
     }
 
     private ErrorReply Failed(string requestId, Exception e)
@@ -166,12 +155,13 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        // The write may or may not have reached the database: tell the caller it is unknown
-        // (Unavailable, retry with the same request id). The entity stops; its next message recovers it.
+        // The write may or may not have reached the database: say so (Unavailable). The entity
+        // stops; its next message recovers it from what the journal holds. Commands queued
+        // behind this one are answered Timeout by the gateway's deadline.
         if (_writing is { } writing)
         {
             writing.ReplyTo.Tell(new ErrorReply(writing.RequestId, ErrorCode.Unavailable,
-                $"journal write failed: {cause.Message}"));
+                $"journal write failed; the change may or may not have been stored: {cause.Message}"));
             _writing = null;
         }
 

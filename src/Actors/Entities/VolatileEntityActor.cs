@@ -65,13 +65,9 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         _live.Touched(Self);
         try
         {
-            var decision = _handler.Decide(_state, command);
-            foreach (var e in decision.Events)
-            {
-                _state = _handler.Apply(_state, e);
-            }
-
-            Sender.Tell(decision.BuildReply(_state));
+            var step = EntityLogic.Step(_handler, _state, command);
+            _state = step.Next;
+            Sender.Tell(step.Reply);
         }
         catch (Exception e)
         {

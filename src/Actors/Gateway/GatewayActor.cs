@@ -29,6 +29,11 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Type, Route?> _routes = new();
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
 
+    // Answered Timeout but possibly still running: they keep their lane / entity-type slot until
+    // their late reply comes (or ten deadlines pass), so a hung handler cannot make the node
+    // admit more work than it bounds.
+    private readonly Dictionary<string, (Route Route, long Expired)> _overdue = new(StringComparer.Ordinal);
+
     public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry)
     {
         _limits = limits;
@@ -103,21 +108,22 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (_inFlight.Count >= _admission.MaxInFlight || route.InFlight >= route.MaxInFlight)
+        var nodeFull = _inFlight.Count + _overdue.Count >= _admission.MaxInFlight;
+        if (nodeFull || route.InFlight >= route.MaxInFlight)
         {
             _rejected++;
-            ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound",
-                _inFlight.Count >= _admission.MaxInFlight ? "node" : route.Name));
+            ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound", nodeFull ? "node" : route.Name));
             Refused(type, ErrorCode.Overloaded);
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.Overloaded,
-                _inFlight.Count >= _admission.MaxInFlight
-                    ? $"node has {_inFlight.Count} requests in flight (limit {_admission.MaxInFlight})"
+                nodeFull
+                    ? $"node has {_inFlight.Count + _overdue.Count} requests in flight (limit {_admission.MaxInFlight})"
                     : $"{route.Name} has {route.InFlight} requests in flight (limit {route.MaxInFlight})",
                 RetryAfter(route)));
             return;
         }
 
-        if (!_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, Environment.TickCount64, type, batch, index)))
+        if (_overdue.ContainsKey(request.RequestId) ||
+            !_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, Environment.TickCount64, type, batch, index)))
         {
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
                 "a request with this id is already in flight on this node; request ids must be unique"));
@@ -125,7 +131,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         route.InFlight++;
-        _telemetry.SetInFlight(_inFlight.Count);
+        _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
         route.Target.Tell(request, Self);
     }
 
@@ -133,14 +139,19 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     {
         if (reply.RequestId is not { } id || !_inFlight.Remove(id, out var entry))
         {
-            // Answered already (by the deadline): the caller has its one reply.
+            // Answered already (Timeout at the deadline): the caller has its one reply; the slot comes back.
+            if (reply.RequestId is { } late && _overdue.Remove(late, out var overdue))
+            {
+                overdue.Route.InFlight--;
+            }
+
             _log.Debug("Late reply {0} for request {1} dropped", reply.GetType().Name, reply.RequestId);
             return;
         }
 
         var route = entry.Route;
         route.InFlight--;
-        _telemetry.SetInFlight(_inFlight.Count);
+        _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
         var now = Environment.TickCount64;
         var elapsed = now - entry.Started;
         route.AverageMilliseconds += (elapsed - route.AverageMilliseconds) * 0.05;
@@ -179,7 +190,19 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     private void ExpireOverdue()
     {
-        var oldest = Environment.TickCount64 - (long)_admission.RequestDeadline.TotalMilliseconds;
+        var now = Environment.TickCount64;
+        var deadline = (long)_admission.RequestDeadline.TotalMilliseconds;
+        if (_overdue.Count > 0)
+        {
+            // Ten deadlines without a reply: the work is taken as lost and its slot given back.
+            foreach (var (id, (route, expired)) in _overdue.Where(o => now - o.Value.Expired > 10 * deadline).ToList())
+            {
+                _overdue.Remove(id);
+                route.InFlight--;
+            }
+        }
+
+        var oldest = now - deadline;
         List<string>? overdue = null;
         foreach (var (id, entry) in _inFlight)
         {
@@ -198,8 +221,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         foreach (var id in overdue)
         {
             _inFlight.Remove(id, out var entry);
-            entry!.Route.InFlight--;
-            _telemetry.SetInFlight(_inFlight.Count);
+            _overdue[id] = (entry!.Route, now);
+            _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
             Refused(entry.Type, ErrorCode.Timeout);
             Answer(entry.ReplyTo, entry.Batch, entry.Index, new ErrorReply(id, ErrorCode.Timeout,
                 $"{entry.Route.Name} did not answer within {_admission.RequestDeadline.TotalSeconds:0.#} s"));
@@ -217,7 +240,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private GatewayStats Stats(int windowSeconds)
     {
         var (count, p99) = _latency.Over(windowSeconds, 99, Environment.TickCount64);
-        return new GatewayStats(_inFlight.Count, _routes.Values.OfType<Route>().Distinct().ToDictionary(r => r.Name, r => r.InFlight),
+        return new GatewayStats(_inFlight.Count + _overdue.Count, _routes.Values.OfType<Route>().Distinct().ToDictionary(r => r.Name, r => r.InFlight),
             _completed, _rejected, count, p99);
     }
 

@@ -5,7 +5,7 @@ namespace Actors.Handlers;
 /// <summary>Built-in io-lane workload: an async wait standing in for a remote call.</summary>
 public sealed class SleepHandler(int maxMilliseconds) : IRequestHandler<SleepFor>
 {
-    public static SleepHandler Create(HandlerContext context) => new(context.Settings.GetInt("max-ms", 60_000));
+    public static SleepHandler Create(HandlerContext context) => new(context.Settings.GetInt("max-ms", 30_000));
 
     public async ValueTask<IReply> HandleAsync(SleepFor request, CancellationToken cancellationToken)
     {

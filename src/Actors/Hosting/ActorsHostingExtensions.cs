@@ -64,8 +64,6 @@ public static class ActorsHostingExtensions
             }
 
             var telemetry = new NodeTelemetry();
-            ActorsMetrics.Register(telemetry);
-            system.RegisterOnTermination(() => ActorsMetrics.Unregister(telemetry));
             var routeOf = new Dictionary<Type, Route>();
             foreach (var lane in actors.Handlers.GroupBy(h => h.LaneIn(config)))
             {
@@ -108,6 +106,10 @@ public static class ActorsHostingExtensions
             var status = system.ActorOf(StatusActor.Props(gateway, regions, telemetry,
                 config.GetTimeSpan("actors.health.interval", TimeSpan.FromSeconds(10))), StatusActor.Name);
             statusRoute.Target = status;
+
+            // Gauges read the telemetry from the metrics thread: only once it is complete.
+            ActorsMetrics.Register(telemetry);
+            system.RegisterOnTermination(() => ActorsMetrics.Unregister(telemetry));
             ClusterClientReceptionist.Get(system).RegisterService(gateway);
             registry.Register<GatewayKey>(gateway);
         });

@@ -36,6 +36,11 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private int _running;
     private int _stashed;
 
+    // Completions carry the instance that started them: one that arrives at a restarted
+    // instance (after a crash in our own code) is still answered but not counted.
+    private readonly object _generation = new();
+    private DateTime _waitingUntil;
+
     public LaneWorker(LaneSettings lane, IReadOnlyList<HandlerRegistration> registrations, ActorSystem system,
         IServiceProvider? services, RestartHistory history, NodeTelemetry telemetry)
     {
@@ -76,7 +81,8 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         }
 
         _log.Info("Lane {0} worker {1} waits {2} before replacing its handlers", _lane.Name, _name, wait);
-        Become(Waiting);
+        _waitingUntil = DateTime.UtcNow + wait;
+        Become(BackingOff);
         Timers.StartSingleTimer(nameof(CreateHandlers), CreateHandlersNow.Instance, wait);
     }
 
@@ -100,6 +106,9 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             _log.Warning("Lane {0} worker {1} could not create its handlers ({2}); retrying in {3}", _lane.Name, _name, e.Message, retry);
             Become(() => Broken(e.Message));
             Timers.StartSingleTimer(nameof(CreateHandlers), CreateHandlersNow.Instance, retry);
+            // What waited for these handlers is answered now, not when they come back.
+            _stashed = 0;
+            Stash.UnstashAll();
             return;
         }
 
@@ -111,6 +120,23 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private void Waiting()
     {
         Receive<IRequest>(_ => StashRequest());
+        Receive<CreateHandlersNow>(_ => CreateHandlers());
+        Receive<Completed>(Finish);
+    }
+
+    /// <summary>
+    /// Backing off after repeated failures: refuse at once rather than queue (an empty-looking
+    /// mailbox would draw the lane's traffic to this worker), with the time left as the hint.
+    /// </summary>
+    private void BackingOff()
+    {
+        Receive<IRequest>(request =>
+        {
+            var left = _waitingUntil - DateTime.UtcNow;
+            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.Overloaded,
+                $"lane {_lane.Name}: worker is backing off after repeated handler failures",
+                left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(10)));
+        });
         Receive<CreateHandlersNow>(_ => CreateHandlers());
         Receive<Completed>(Finish);
     }
@@ -195,19 +221,34 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
                 return;
             }
 
+            if (reply is null)
+            {
+                Failed(replyTo, request, handler.Registration, new InvalidOperationException("the handler returned no reply"));
+                return;
+            }
+
             _history.Succeeded(_name);
             replyTo.Tell(reply);
             return;
         }
 
         _running++;
+        var generation = _generation;
         pending.AsTask().PipeTo(Self,
-            success: reply => new Completed(replyTo, request, handler.Registration, reply, null),
-            failure: e => new Completed(replyTo, request, handler.Registration, null, e));
+            success: reply => new Completed(replyTo, request, handler.Registration, reply, null, generation),
+            failure: e => new Completed(replyTo, request, handler.Registration, null, e, generation));
     }
 
     private void Finish(Completed completed)
     {
+        if (!ReferenceEquals(completed.Generation, _generation))
+        {
+            // Started by the instance before a restart: answer it, nothing else.
+            completed.ReplyTo.Tell(completed.Reply ?? new ErrorReply(completed.Request.RequestId, ErrorCode.HandlerFailed,
+                $"{completed.Registration.Name}: {completed.Error?.GetBaseException().Message ?? "no reply"}"));
+            return;
+        }
+
         _running--;
         if (completed.Reply is { } reply)
         {
@@ -216,7 +257,8 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         }
         else
         {
-            Failed(completed.ReplyTo, completed.Request, completed.Registration, completed.Error!);
+            Failed(completed.ReplyTo, completed.Request, completed.Registration,
+                completed.Error ?? new InvalidOperationException("the handler returned no reply"));
         }
     }
 
@@ -269,7 +311,8 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         _handlers.Clear();
     }
 
-    private sealed record Completed(IActorRef ReplyTo, IRequest Request, HandlerRegistration Registration, IReply? Reply, Exception? Error);
+    private sealed record Completed(IActorRef ReplyTo, IRequest Request, HandlerRegistration Registration, IReply? Reply, Exception? Error,
+        object Generation);
 
     private sealed record CreateHandlersNow
     {

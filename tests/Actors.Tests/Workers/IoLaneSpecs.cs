@@ -47,7 +47,7 @@ public sealed class IoLaneSpecs : NodeSpec
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(60_001)]
+    [InlineData(30_001)]
     public async Task Sleep_out_of_range_is_invalid(int ms)
     {
         await ExpectError(new SleepFor(Id(), ms), ErrorCode.InvalidRequest);
@@ -61,8 +61,9 @@ public sealed class IoLaneSpecs : NodeSpec
         var replies = await Task.WhenAll(requests.Select(Send));
 
         replies.Select(r => r.RequestId).Should().BeEquivalentTo(requests.Select(r => r.RequestId));
-        replies.OfType<ErrorReply>().Should().OnlyContain(e => e.Code == ErrorCode.HandlerFailed);
-        replies.OfType<ErrorReply>().Should().NotBeEmpty("about 30 of 300 fail");
+        // A run of failures makes a worker back off, refusing Overloaded meanwhile: rare, allowed.
+        replies.OfType<ErrorReply>().Should().OnlyContain(e => e.Code == ErrorCode.HandlerFailed || e.Code == ErrorCode.Overloaded);
+        replies.OfType<ErrorReply>().Where(e => e.Code == ErrorCode.HandlerFailed).Should().NotBeEmpty("about 30 of 300 fail");
         replies.OfType<Slept>().Should().NotBeEmpty();
     }
 
