@@ -30,6 +30,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private string? _passivation;
     private TState _state;
     private int _eventsSinceSnapshot;
+    private readonly RecentRequests _recent;
 
     // The command whose events are being written; answered Unavailable if the write fails.
     private (string RequestId, IActorRef ReplyTo)? _writing;
@@ -55,9 +56,31 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         _state = handler.Initial(key);
         PersistenceId = PersistenceIdFor(entityType, key);
 
-        Recover<SnapshotOffer>(offer => _state = (TState)offer.Snapshot);
+        _recent = new RecentRequests(settings.RememberRequestIds);
+        Recover<SnapshotOffer>(offer =>
+        {
+            switch (offer.Snapshot)
+            {
+                case EntitySnapshot snapshot:
+                    _state = (TState)Serialization.JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest);
+                    foreach (var id in snapshot.RecentRequestIds ?? [])
+                    {
+                        _recent.Add(id);
+                    }
+
+                    break;
+                default:
+                    _state = (TState)offer.Snapshot;
+                    break;
+            }
+        });
         Recover<TEvent>(e =>
         {
+            if (e is IRequestEvent { RequestId: { } id })
+            {
+                _recent.Add(id);
+            }
+
             _state = _handler.Apply(_state, e);
             _eventsSinceSnapshot++;
         });
@@ -103,6 +126,13 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private void Handle(TCommand command)
     {
         _live.Touched(Self);
+        if (_recent.Contains(command.RequestId))
+        {
+            // A retry of a write this entity already made: answer, apply nothing.
+            Sender.Tell(AlreadyApplied(command));
+            return;
+        }
+
         EntityStep<TState, TEvent> step;
         try
         {
@@ -134,6 +164,11 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
             // Every event is in the journal: only now does the state move and the caller hear.
             _state = step.Next;
+            if (step.Events.Any(e => e is IRequestEvent))
+            {
+                _recent.Add(command.RequestId);
+            }
+
             _eventsSinceSnapshot += step.Events.Count;
             _writing = null;
             ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - writing) / 1000.0,
@@ -141,10 +176,23 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             replyTo.Tell(step.Reply);
             if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
             {
-                SaveSnapshot(_state);
+                SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
+                    Serialization.JournalSerializer.ToElement(_state), _recent.ToArray()));
                 _eventsSinceSnapshot = 0;
             }
         });
+    }
+
+    private IReply AlreadyApplied(TCommand command)
+    {
+        try
+        {
+            return _handler.AlreadyApplied(_state, command);
+        }
+        catch (Exception e)
+        {
+            return Failed(command.RequestId, e);
+        }
     }
 
     private ErrorReply Failed(string requestId, Exception e)

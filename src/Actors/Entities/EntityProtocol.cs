@@ -18,6 +18,23 @@ public sealed class JournalManifestAttribute(string manifest) : Attribute
 }
 
 /// <summary>
+/// An event that records the request id of the command that caused it. The entity remembers
+/// the last few such ids (from its journal and snapshots too), so a retried write with the same
+/// id is answered without being applied twice.
+/// </summary>
+public interface IRequestEvent : IJournaled
+{
+    string RequestId { get; }
+}
+
+/// <summary>
+/// A snapshot of an entity: its state (stored under the state's own manifest) and the request
+/// ids it remembers. Older snapshots that hold the bare state still load.
+/// </summary>
+[JournalManifest("entity.snapshot.v1")]
+public sealed record EntitySnapshot(string StateManifest, System.Text.Json.JsonElement State, string[] RecentRequestIds) : IJournaled;
+
+/// <summary>
 /// Sent by the shard to stop an entity on passivation and hand-off. It queues behind the
 /// messages already in the entity's mailbox (and behind its in-flight journal writes), so
 /// every command that reached the entity is answered before it stops.

@@ -10,7 +10,7 @@ namespace Actors.Entities;
 
 /// <summary>Per-entity-type settings, read from <c>actors.entities.&lt;type&gt;</c> over <c>actors.entities.defaults</c>.</summary>
 public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery, int MaxLive, int MaxInFlight,
-    string JournalPluginId, string SnapshotPluginId, bool Persistent = true)
+    string JournalPluginId, string SnapshotPluginId, bool Persistent = true, int RememberRequestIds = 64)
 {
     public static EntityTypeSettings From(Config config, string entityType)
     {
@@ -24,7 +24,8 @@ public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery,
             merged.GetInt("max-in-flight", 10_000),
             merged.GetString("journal-plugin-id", ""),
             merged.GetString("snapshot-plugin-id", ""),
-            merged.GetBoolean("persistent", true));
+            merged.GetBoolean("persistent", true),
+            merged.GetInt("remember-request-ids", 64));
         if (settings.IdleTimeout <= TimeSpan.Zero || settings.SnapshotEvery <= 0 || settings.MaxLive < 0 || settings.MaxInFlight <= 0)
         {
             throw new ConfigurationException(

@@ -12,7 +12,7 @@ public interface ICounterEvent : IJournaled;
 
 /// <summary>An amount was added. Carries the request id so a retried request can be recognised.</summary>
 [JournalManifest("counter.added.v1")]
-public sealed record CounterAdded(string RequestId, long Amount) : ICounterEvent;
+public sealed record CounterAdded(string RequestId, long Amount) : ICounterEvent, IRequestEvent;
 
 /// <summary>Built-in persisted entity type <c>counter</c>: a 64-bit total per key.</summary>
 public sealed class CounterHandler : IEntityHandler<CounterState, ICounterCommand, ICounterEvent>
@@ -41,6 +41,9 @@ public sealed class CounterHandler : IEntityHandler<CounterState, ICounterComman
         _ => EntityDecision<CounterState, ICounterEvent>.Reply(
             new ErrorReply(command.RequestId, ErrorCode.UnknownRequest, $"counter does not handle {command.GetType().Name}")),
     };
+
+    /// <summary>A retried add reads back the total as it is now; the amount was added once.</summary>
+    public IReply AlreadyApplied(CounterState state, ICounterCommand command) => new CounterValue(command.RequestId, command.Key, state.Total);
 
     public CounterState Apply(CounterState state, ICounterEvent @event) => @event switch
     {

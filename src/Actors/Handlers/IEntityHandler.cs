@@ -26,6 +26,12 @@ public interface IEntityHandler<TState, in TCommand, TEvent>
 
     /// <summary>Fold one event into the state. Must be deterministic: recovery replays it.</summary>
     TState Apply(TState state, TEvent @event);
+
+    /// <summary>
+    /// The answer to a write whose request id was already applied (a retry); nothing is applied
+    /// again. Only asked when the type's events implement <see cref="IRequestEvent"/>.
+    /// </summary>
+    IReply AlreadyApplied(TState state, TCommand command) => new AlreadyApplied(command.RequestId);
 }
 
 /// <summary>

@@ -25,8 +25,9 @@ public interface ICounterCommand : IKeyedRequest;
 /// <summary>
 /// Add <paramref name="Amount"/> (may be negative) to the counter <paramref name="Key"/>.
 /// <paramref name="FailRate"/> as for <see cref="EstimatePi"/> (the entity's decision throws; nothing is written).
+/// Idempotent by its request id: the counter remembers recent ids, so a retry is applied once.
 /// </summary>
-public sealed record AddToCounter(string RequestId, string Key, long Amount, double FailRate = 0) : ICounterCommand;
+public sealed record AddToCounter(string RequestId, string Key, long Amount, double FailRate = 0) : ICounterCommand, IIdempotentRequest;
 
 /// <summary>Read the counter <paramref name="Key"/>; a counter never written reads 0.</summary>
 public sealed record GetCounter(string RequestId, string Key) : ICounterCommand, IIdempotentRequest;

@@ -46,6 +46,12 @@ public enum ErrorCode
     Unavailable = 6,
 }
 
+/// <summary>
+/// The answer to a retried write whose request id the entity had already applied: the effect
+/// happened once and stands. Entity types may answer with their usual result instead.
+/// </summary>
+public sealed record AlreadyApplied(string RequestId) : IReply;
+
 /// <summary>The typed error answer to a request.</summary>
 public sealed record ErrorReply(string RequestId, ErrorCode Code, string Message, TimeSpan? RetryAfter = null) : IReply
 {

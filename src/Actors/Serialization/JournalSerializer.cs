@@ -40,6 +40,14 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
 
     public override string Manifest(object o) => ManifestOf(o.GetType());
 
+    /// <summary>A journaled value as a JSON element, for nesting inside another journaled record.</summary>
+    public static System.Text.Json.JsonElement ToElement(object value) => JsonSerializer.SerializeToElement(value, value.GetType(), Options);
+
+    /// <summary>The value a nested JSON element holds, by its manifest.</summary>
+    public static object FromElement(System.Text.Json.JsonElement element, string manifest) =>
+        element.Deserialize(TypeOf(manifest), Options)
+        ?? throw new SerializationException($"journal entry '{manifest}' deserialized to null");
+
     /// <summary>The manifest a journaled type is stored under; throws if it declares none.</summary>
     public static string ManifestOf(Type type) => ManifestByType.GetOrAdd(type, static t =>
         t.GetCustomAttribute<JournalManifestAttribute>()?.Manifest

@@ -253,7 +253,7 @@ public sealed class ClientBatchingAndRetrySpecs(ITestOutputHelper output) : Node
         var gateway = CreateTestProbe();
         await using var client = ActorsClient.ForGateway(Sys, gateway.Ref);
 
-        var write = client.SendAsync(new AddToCounter(client.NewRequestId(), "k", 1), TimeSpan.FromSeconds(30));
+        var write = client.SendAsync(new UnsafeWrite(client.NewRequestId(), "k"), TimeSpan.FromSeconds(30));
         var sent = gateway.ExpectMsg<IRequest>();
         gateway.Reply(new ErrorReply(sent.RequestId, ErrorCode.Unavailable, "journal down"));
         (await write).Should().BeOfType<ErrorReply>().Which.Code.Should().Be(ErrorCode.Unavailable);
@@ -266,6 +266,9 @@ public sealed class ClientBatchingAndRetrySpecs(ITestOutputHelper output) : Node
         gateway.Reply(new CounterValue(sent.RequestId, "k", 3));
         (await read).Should().BeOfType<CounterValue>();
     }
+
+    /// <summary>A keyed write whose entity would not recognise a retry: never retried after Unavailable.</summary>
+    public sealed record UnsafeWrite(string RequestId, string Key) : IKeyedRequest;
 
     [Fact]
     public void Backoff_honours_the_hint_grows_and_stops_at_the_limit()
@@ -280,5 +283,7 @@ public sealed class ClientBatchingAndRetrySpecs(ITestOutputHelper output) : Node
         policy.Delay(new GetCounter("r", "k"), overloaded, 3).Should().BeNull();
         policy.Delay(new GetCounter("r", "k"), overloaded with { Code = ErrorCode.InvalidRequest }, 1).Should().BeNull();
         policy.Delay(new AddToCounter("r", "k", 1), overloaded with { Code = ErrorCode.Timeout }, 1).Should().BeNull();
+        policy.Delay(new AddToCounter("r", "k", 1), overloaded with { Code = ErrorCode.Unavailable }, 1).Should().NotBeNull();
+        policy.Delay(new UnsafeWrite("r", "k"), overloaded with { Code = ErrorCode.Unavailable }, 1).Should().BeNull();
     }
 }

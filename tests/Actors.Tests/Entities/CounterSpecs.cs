@@ -72,6 +72,31 @@ public sealed class CounterSpecs(ITestOutputHelper output) : NodeSpec(output, Co
     }
 
     [Fact]
+    public async Task A_retried_add_with_the_same_request_id_is_applied_once_even_after_recovery_from_a_snapshot()
+    {
+        var key = Id();
+        var first = new AddToCounter(Id(), key, 5);
+        (await Expect<CounterValue>(first)).Total.Should().Be(5);
+        (await Expect<CounterValue>(first)).Total.Should().Be(5, "the retry reads the total back");
+
+        // Enough writes for a snapshot (every 3 events), then passivation and recovery.
+        for (var i = 0; i < 4; i++)
+        {
+            await Expect<CounterValue>(new AddToCounter(Id(), key, 1));
+        }
+
+        var region = ClusterSharding.Get(Sys).ShardRegion("counter");
+        await AwaitAssertAsync(async () =>
+        {
+            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience);
+            state.Shards.SelectMany(s => s.EntityIds).Should().NotContain(key);
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(250));
+
+        (await Expect<CounterValue>(first)).Total.Should().Be(9, "the recovered counter still knows the first request id");
+        (await Expect<CounterValue>(new AddToCounter(Id(), key, 1))).Total.Should().Be(10);
+    }
+
+    [Fact]
     public async Task Concurrent_adds_to_one_key_are_all_applied()
     {
         var key = Id();

@@ -1,4 +1,5 @@
 using System.Text;
+using Actors.Entities;
 using Actors.Handlers;
 using Actors.Serialization;
 using Actors.Tests.Support;
@@ -20,6 +21,21 @@ public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(
         { "counter.added.v1", new CounterAdded("req-1", 42) },
         { "counter.state.v1", new CounterState(-7) },
     };
+
+    [Fact]
+    public void An_entity_snapshot_nests_the_state_under_its_own_manifest_and_keeps_request_ids()
+    {
+        var golden = GoldenText("entity.snapshot.v1");
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(
+            new EntitySnapshot("x", default, []));
+
+        var snapshot = (EntitySnapshot)serializer.FromBinary(Encoding.UTF8.GetBytes(golden), "entity.snapshot.v1");
+
+        snapshot.RecentRequestIds.Should().Equal("r1", "r2");
+        JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest).Should().Be(new CounterState(-7));
+        Encoding.UTF8.GetString(serializer.ToBinary(new EntitySnapshot("counter.state.v1",
+            JournalSerializer.ToElement(new CounterState(-7)), ["r1", "r2"]))).Should().Be(golden);
+    }
 
     [Theory]
     [MemberData(nameof(Golden))]
