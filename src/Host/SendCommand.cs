@@ -13,10 +13,13 @@ internal static class SendCommand
     public static readonly Akka.Configuration.Config Quiet =
         Akka.Configuration.ConfigurationFactory.ParseString("akka { loglevel = ERROR, stdout-loglevel = ERROR }");
 
-    private static readonly Option<string[]> Contacts = new("--contact")
+    private static readonly Option<string[]> Contacts = ContactOption(recursive: true);
+
+    /// <summary>The `--contact host:port` option every client verb takes.</summary>
+    public static Option<string[]> ContactOption(bool recursive) => new("--contact")
     {
         Description = "Node host:port, repeatable (default 127.0.0.1:4053)",
-        Recursive = true,
+        Recursive = recursive,
         DefaultValueFactory = _ => ["127.0.0.1:4053"],
     };
 

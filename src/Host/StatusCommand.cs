@@ -11,11 +11,7 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var contacts = new Option<string[]>("--contact")
-        {
-            Description = "Node host:port, repeatable (default 127.0.0.1:4053)",
-            DefaultValueFactory = _ => ["127.0.0.1:4053"],
-        };
+        var contacts = SendCommand.ContactOption(recursive: false);
         var watch = new Option<bool>("--watch") { Description = "Refresh once a second until Ctrl-C" };
         var command = new Command("status", "Print the cluster's members with their load, shards and live entities.") { contacts, watch };
         command.SetAction(async (r, ct) =>

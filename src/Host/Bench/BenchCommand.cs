@@ -16,12 +16,7 @@ namespace Actors.Host.Bench;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly Option<string[]> Contacts = new("--contact")
-    {
-        Description = "Node host:port, repeatable (default 127.0.0.1:4053)",
-        Recursive = true,
-        DefaultValueFactory = _ => ["127.0.0.1:4053"],
-    };
+    private static readonly Option<string[]> Contacts = SendCommand.ContactOption(recursive: true);
 
     private static readonly Option<bool> InProc = new("--inproc") { Description = "Start a node inside the bench process", Recursive = true };
     private static readonly Option<string?> Json = new("--json") { Description = "Write the results as JSON to this file", Recursive = true };

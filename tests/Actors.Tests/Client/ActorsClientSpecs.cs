@@ -12,24 +12,10 @@ namespace Actors.Tests.Client;
 /// <summary>The client from a separate actor system, through ClusterClient and the receptionist.</summary>
 public sealed class ActorsClientSpecs(ITestOutputHelper output) : NodeSpec(output)
 {
-    private ActorSystem? _clientSystem;
-
-    private async Task<ActorsClient> ConnectAsync()
-    {
-        var self = Cluster.Get(Sys).SelfAddress;
-        _clientSystem = ActorSystem.Create("client", ActorsClient.Config());
-        var client = ActorsClient.Create(_clientSystem, [$"{self.Host}:{self.Port}"]);
-        // The node may still be joining itself; the first answer shows the path works.
-        await AwaitAssertAsync(async () =>
-                (await client.SendAsync(new GetCounter(client.NewRequestId(), "warm-up"), TimeSpan.FromSeconds(2))).Should().BeOfType<CounterValue>(),
-            Patience, TimeSpan.FromMilliseconds(100));
-        return client;
-    }
-
     [Fact]
     public async Task Pi_and_counter_requests_from_another_actor_system_get_their_replies()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectFromAnotherSystemAsync();
 
         var pi = await client.AskAsync<PiEstimated>(new EstimatePi(client.NewRequestId(), 100_000));
         pi.Estimate.Should().BeApproximately(Math.PI, 0.1);
@@ -43,7 +29,7 @@ public sealed class ActorsClientSpecs(ITestOutputHelper output) : NodeSpec(outpu
     [Fact]
     public async Task Many_concurrent_requests_are_each_answered_once_with_their_own_id()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectFromAnotherSystemAsync();
         var requests = Enumerable.Range(0, 500)
             .Select(i => (IRequest)new AddToCounter(client.NewRequestId(), $"k{i % 20}", 1)).ToList();
 
@@ -56,7 +42,7 @@ public sealed class ActorsClientSpecs(ITestOutputHelper output) : NodeSpec(outpu
     [Fact]
     public async Task An_error_reply_arrives_typed_and_AskAsync_throws_it()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectFromAnotherSystemAsync();
 
         var reply = await client.SendAsync(new AddToCounter(client.NewRequestId(), "", 1));
         reply.Should().BeOfType<ErrorReply>().Which.Code.Should().Be(ErrorCode.InvalidRequest);
@@ -110,9 +96,4 @@ public sealed class ActorsClientSpecs(ITestOutputHelper output) : NodeSpec(outpu
         await call.Invoking(c => c).Should().ThrowAsync<TaskCanceledException>();
     }
 
-    protected override void AfterAll()
-    {
-        _clientSystem?.Terminate().Wait(Patience);
-        base.AfterAll();
-    }
 }

@@ -94,12 +94,6 @@ public sealed class AdmissionSpecs : NodeSpec
 
     public sealed record Held(string RequestId) : IReply;
 
-    private sealed class Valve
-    {
-        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public Task Opened => _open.Task;
-        public void Open() => _open.TrySetResult();
-    }
 
     private sealed class HoldTooHandler(Valve valve) : IRequestHandler<HoldToo>
     {

@@ -15,10 +15,10 @@ public sealed class MalformedInputSpecs(ITestOutputHelper output) : NodeSpec(out
     [Fact]
     public async Task A_type_the_node_does_not_accept_is_dropped_and_the_node_keeps_serving()
     {
-        await using var client = await ConnectAsync();
-        var caller = CreateTestProbe(_systems[0]);
+        await using var client = await ConnectFromAnotherSystemAsync(typeof(NotOnTheNode).Assembly);
+        var caller = CreateTestProbe(ClientSystems[0]);
         var self = Cluster.Get(Sys).SelfAddress;
-        var gateway = _systems[0].ActorSelection($"akka.tcp://actors@{self.Host}:{self.Port}/user/gateway");
+        var gateway = ClientSystems[0].ActorSelection($"akka.tcp://actors@{self.Host}:{self.Port}/user/gateway");
 
         // Straight to the gateway from a plain actor system that allows the type; the node's
         // allow-list does not, so the message never gets past deserialization on the node.
@@ -33,7 +33,7 @@ public sealed class MalformedInputSpecs(ITestOutputHelper output) : NodeSpec(out
     [Fact]
     public async Task Nulls_inside_records_are_invalid_requests()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectFromAnotherSystemAsync(typeof(NotOnTheNode).Assembly);
 
         (await client.SendAsync(new AddToCounter(client.NewRequestId(), null!, 1))).Should().BeOfType<ErrorReply>()
             .Which.Code.Should().Be(ErrorCode.InvalidRequest);
@@ -44,36 +44,12 @@ public sealed class MalformedInputSpecs(ITestOutputHelper output) : NodeSpec(out
     [Fact]
     public async Task An_oversized_request_is_refused_before_it_is_sent_and_the_connection_stays_up()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectFromAnotherSystemAsync(typeof(NotOnTheNode).Assembly);
 
         var reply = await client.SendAsync(new GetCounter(client.NewRequestId(), new string('x', 2_000_000)));
 
         reply.Should().BeOfType<ErrorReply>().Which.Message.Should().Contain("maximum-frame-size");
         (await client.AskAsync<CounterValue>(new GetCounter(client.NewRequestId(), "k2"))).Total.Should().Be(0);
-    }
-
-    private async Task<ActorsClient> ConnectAsync()
-    {
-        var self = Cluster.Get(Sys).SelfAddress;
-        var system = ActorSystem.Create("malformed", ActorsClient.Config([typeof(NotOnTheNode).Assembly]));
-        _systems.Add(system);
-        var client = ActorsClient.Create(system, [$"{self.Host}:{self.Port}"]);
-        await AwaitAssertAsync(async () =>
-                (await client.SendAsync(new GetCounter(client.NewRequestId(), "warm-up"), TimeSpan.FromSeconds(2))).Should().BeOfType<CounterValue>(),
-            Patience, TimeSpan.FromMilliseconds(100));
-        return client;
-    }
-
-    private readonly List<ActorSystem> _systems = [];
-
-    protected override void AfterAll()
-    {
-        foreach (var system in _systems)
-        {
-            system.Terminate().Wait(Patience);
-        }
-
-        base.AfterAll();
     }
 
     public sealed record NotOnTheNode(string RequestId, string Payload) : IRequest;

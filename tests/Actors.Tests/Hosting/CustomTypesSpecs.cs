@@ -24,27 +24,18 @@ public sealed class CustomTypesSpecs(ITestOutputHelper output)
     [Fact]
     public async Task Own_types_travel_through_the_client_gateway_lane_and_entity()
     {
-        var self = Cluster.Get(Sys).SelfAddress;
-        var clientSystem = ActorSystem.Create("team-client", ActorsClient.Config([typeof(Greet).Assembly]));
-        try
-        {
-            await using var client = ActorsClient.Create(clientSystem, [$"{self.Host}:{self.Port}"]);
+        await using var client = await ConnectFromAnotherSystemAsync(typeof(Greet).Assembly);
 
-            var greeted = await client.AskAsync<Greeted>(new Greet(client.NewRequestId(), "Ada"), Patience);
-            greeted.Text.Should().Be("Hello, Ada");
+        var greeted = await client.AskAsync<Greeted>(new Greet(client.NewRequestId(), "Ada"), Patience);
+        greeted.Text.Should().Be("Hello, Ada");
 
-            await client.AskAsync<CartContents>(new AddItem(client.NewRequestId(), "cart-1", "apple", 2), Patience);
-            await client.AskAsync<CartContents>(new AddItem(client.NewRequestId(), "cart-1", "pear", 1), Patience);
-            var cart = await client.AskAsync<CartContents>(new AddItem(client.NewRequestId(), "cart-1", "apple", 3), Patience);
-            cart.Lines.Should().BeEquivalentTo([new CartLine("apple", 5), new CartLine("pear", 1)]);
+        await client.AskAsync<CartContents>(new AddItem(client.NewRequestId(), "cart-1", "apple", 2), Patience);
+        await client.AskAsync<CartContents>(new AddItem(client.NewRequestId(), "cart-1", "pear", 1), Patience);
+        var cart = await client.AskAsync<CartContents>(new AddItem(client.NewRequestId(), "cart-1", "apple", 3), Patience);
+        cart.Lines.Should().BeEquivalentTo([new CartLine("apple", 5), new CartLine("pear", 1)]);
 
-            var refused = await client.SendAsync(new AddItem(client.NewRequestId(), "cart-1", "plum", 0), Patience);
-            refused.Should().BeOfType<ErrorReply>().Which.Code.Should().Be(ErrorCode.InvalidRequest);
-        }
-        finally
-        {
-            await clientSystem.Terminate();
-        }
+        var refused = await client.SendAsync(new AddItem(client.NewRequestId(), "cart-1", "plum", 0), Patience);
+        refused.Should().BeOfType<ErrorReply>().Which.Code.Should().Be(ErrorCode.InvalidRequest);
     }
 
     public sealed record Greet(string RequestId, string Name) : IRequest;

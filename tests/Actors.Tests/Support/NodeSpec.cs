@@ -1,3 +1,4 @@
+using Actors.Client;
 using Actors.Hosting;
 using Actors.Protocol;
 using Akka.Actor;
@@ -55,8 +56,39 @@ public abstract class NodeSpec : Akka.TestKit.Xunit2.TestKit
         return error;
     }
 
+    private readonly List<ActorSystem> _clientSystems = [];
+
+    /// <summary>
+    /// A client in a separate actor system (its own remoting port), connected to this node
+    /// through ClusterClient, once a first request has made it through. The system stops with the spec.
+    /// </summary>
+    protected async Task<ActorsClient> ConnectFromAnotherSystemAsync(params System.Reflection.Assembly[] protocolAssemblies)
+    {
+        var self = Akka.Cluster.Cluster.Get(Sys).SelfAddress;
+        var system = ActorSystem.Create("client", ActorsClient.Config(protocolAssemblies));
+        _clientSystems.Add(system);
+        var client = ActorsClient.Create(system, [$"{self.Host}:{self.Port}"]);
+        await AwaitAssertAsync(async () =>
+        {
+            var reply = await client.SendAsync(new GetCounter(client.NewRequestId(), "warm-up"), TimeSpan.FromSeconds(2));
+            if (reply is not CounterValue)
+            {
+                throw new Xunit.Sdk.XunitException($"not connected yet: {reply}");
+            }
+        }, Patience, TimeSpan.FromMilliseconds(100));
+        return client;
+    }
+
+    /// <summary>The actor systems made by <see cref="ConnectFromAnotherSystemAsync"/>.</summary>
+    protected IReadOnlyList<ActorSystem> ClientSystems => _clientSystems;
+
     protected override void AfterAll()
     {
+        foreach (var system in _clientSystems)
+        {
+            system.Terminate().Wait(Patience);
+        }
+
         base.AfterAll();
         _node.DisposeAsync().AsTask().Wait(Patience);
         TempJournal.Delete(_node.JournalPath);

@@ -128,12 +128,6 @@ public sealed class MetricsSpecs : NodeSpec
     [JournalManifest("test.notes.added.v1")]
     public sealed record NoteAdded(string Text) : IJournaled;
 
-    private sealed class Valve
-    {
-        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public Task Opened => _open.Task;
-        public void Open() => _open.TrySetResult();
-    }
 
     private sealed class MeteredHandler(Valve valve) : IRequestHandler<Metered>
     {
