@@ -22,12 +22,8 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IEntityHandler<TState, TCommand, TEvent> _handler;
     private readonly EntityTypeSettings _settings;
-    private readonly LiveEntities _live;
-    private readonly NodeTelemetry _telemetry;
+    private readonly EntityLifecycle _lifecycle;
     private readonly string _entityType;
-
-    // Why this entity is stopping, for the passivations metric; none yet means hand-off.
-    private string? _passivation;
     private TState _state;
     private int _eventsSinceSnapshot;
     private readonly RecentRequests _recent;
@@ -38,11 +34,10 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
         LiveEntities live, NodeTelemetry telemetry)
     {
-        _telemetry = telemetry;
+        _lifecycle = new EntityLifecycle(entityType, settings, live, telemetry);
         _entityType = entityType;
         _handler = handler;
         _settings = settings;
-        _live = live;
         if (settings.JournalPluginId.Length > 0)
         {
             JournalPluginId = settings.JournalPluginId;
@@ -86,15 +81,10 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         });
 
         Command<TCommand>(Handle);
-        Command<IRequest>(other => Sender.Tell(new ErrorReply(other.RequestId, ErrorCode.UnknownRequest,
-            $"entity type '{entityType}' does not handle {other.GetType().Name}")));
-        Command<ReceiveTimeout>(_ => Passivate("idle"));
-        Command<PassivateOverCap>(_ => Passivate("cap"));
-        Command<StopEntity>(_ =>
-        {
-            _telemetry.Passivated(_entityType, _passivation ?? "hand-off");
-            Context.Stop(Self);
-        });
+        Command<IRequest>(other => Sender.Tell(_lifecycle.NotHandled(other)));
+        Command<ReceiveTimeout>(_ => _lifecycle.Passivate(Context, "idle"));
+        Command<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
+        Command<StopEntity>(_ => _lifecycle.Stop(Context));
         Command<SaveSnapshotSuccess>(ok =>
             DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failed =>
@@ -113,19 +103,18 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     protected override void PreStart()
     {
         base.PreStart();
-        Context.SetReceiveTimeout(_settings.IdleTimeout);
-        _live.Started(Self);
+        _lifecycle.Started(Context);
     }
 
     protected override void PostStop()
     {
-        _live.Stopped(Self);
+        _lifecycle.Stopped(Self);
         base.PostStop();
     }
 
     private void Handle(TCommand command)
     {
-        _live.Touched(Self);
+        _lifecycle.Touched(Self);
         if (_recent.Contains(command.RequestId))
         {
             // A retry of a write this entity already made: answer, apply nothing.
@@ -229,12 +218,4 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
-    private void Passivate(string reason)
-    {
-        if (_passivation is null)
-        {
-            _passivation = reason;
-            Context.Parent.Tell(new Passivate(StopEntity.Instance));
-        }
-    }
 }

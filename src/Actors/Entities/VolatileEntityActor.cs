@@ -19,50 +19,32 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IEntityHandler<TState, TCommand, TEvent> _handler;
-    private readonly EntityTypeSettings _settings;
-    private readonly LiveEntities _live;
-    private readonly NodeTelemetry _telemetry;
-    private readonly string _entityType;
-
-    // Why this entity is stopping, for the passivations metric; none yet means hand-off.
-    private string? _passivation;
+    private readonly EntityLifecycle _lifecycle;
     private readonly string _id;
     private TState _state;
 
     public VolatileEntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler,
         EntityTypeSettings settings, LiveEntities live, NodeTelemetry telemetry)
     {
-        _telemetry = telemetry;
-        _entityType = entityType;
+        _lifecycle = new EntityLifecycle(entityType, settings, live, telemetry);
         _handler = handler;
-        _settings = settings;
-        _live = live;
         _id = EntityActor<TState, TCommand, TEvent>.PersistenceIdFor(entityType, key);
         _state = handler.Initial(key);
 
         Receive<TCommand>(Handle);
-        Receive<IRequest>(other => Sender.Tell(new ErrorReply(other.RequestId, ErrorCode.UnknownRequest,
-            $"entity type '{entityType}' does not handle {other.GetType().Name}")));
-        Receive<ReceiveTimeout>(_ => Passivate("idle"));
-        Receive<PassivateOverCap>(_ => Passivate("cap"));
-        Receive<StopEntity>(_ =>
-        {
-            _telemetry.Passivated(_entityType, _passivation ?? "hand-off");
-            Context.Stop(Self);
-        });
+        Receive<IRequest>(other => Sender.Tell(_lifecycle.NotHandled(other)));
+        Receive<ReceiveTimeout>(_ => _lifecycle.Passivate(Context, "idle"));
+        Receive<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
+        Receive<StopEntity>(_ => _lifecycle.Stop(Context));
     }
 
-    protected override void PreStart()
-    {
-        Context.SetReceiveTimeout(_settings.IdleTimeout);
-        _live.Started(Self);
-    }
+    protected override void PreStart() => _lifecycle.Started(Context);
 
-    protected override void PostStop() => _live.Stopped(Self);
+    protected override void PostStop() => _lifecycle.Stopped(Self);
 
     private void Handle(TCommand command)
     {
-        _live.Touched(Self);
+        _lifecycle.Touched(Self);
         try
         {
             var step = EntityLogic.Step(_handler, _state, command);
@@ -76,12 +58,4 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         }
     }
 
-    private void Passivate(string reason)
-    {
-        if (_passivation is null)
-        {
-            _passivation = reason;
-            Context.Parent.Tell(new Passivate(StopEntity.Instance));
-        }
-    }
 }
