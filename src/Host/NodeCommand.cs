@@ -18,8 +18,12 @@ internal static class NodeCommand
     private static readonly Option<string[]> Roles = new("--roles") { Description = "Cluster roles of this node, repeatable" };
     private static readonly Option<string> Db = new("--db")
     {
-        Description = "Journal: sqlite[:path] (default sqlite:data/actors.db)",
+        Description = "Journal: sqlite[:path] (default sqlite:data/actors.db) or postgres (shared by a cluster's members)",
         DefaultValueFactory = _ => "sqlite",
+    };
+    private static readonly Option<string?> DbConnection = new("--db-connection")
+    {
+        Description = $"PostgreSQL connection string for --db postgres (default: ${NodeOptions.ConnectionVariable})",
     };
     private static readonly Option<FileInfo?> ConfigFile = new("--config") { Description = "Extra HOCON file, over hocon/node.conf and under these flags" };
 
@@ -30,7 +34,7 @@ internal static class NodeCommand
         DefaultValueFactory = _ => "127.0.0.1",
     };
 
-    private static readonly Option[] All = [Hostname, Port, Seeds, Roles, Db, ConfigFile, MetricsPort, MetricsBind];
+    private static readonly Option[] All = [Hostname, Port, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind];
 
     public static Command Create()
     {
@@ -61,8 +65,7 @@ internal static class NodeCommand
                 Port = result.GetValue(Port),
                 Seeds = result.GetValue(Seeds),
                 Roles = result.GetValue(Roles) is { Length: > 0 } roles ? roles : null,
-                SqlitePath = SqlitePathOf(result.GetValue(Db)!),
-            };
+            }.UseDb(result.GetValue(Db)!, result.GetValue(DbConnection));
             foreach (var seed in options.Seeds ?? [])
             {
                 NodeOptions.ParseHostPort(seed);
@@ -82,27 +85,10 @@ internal static class NodeCommand
         using var host = NodeHost.Build(options, extra, akka => akka.AddStartup((system, _) => Cluster.Get(system).RegisterOnMemberUp(() =>
         {
             var self = Cluster.Get(system).SelfAddress;
-            var journal = system.Settings.Config.GetString("actors.journal.sqlite-path");
-            Console.WriteLine($"Actors node up: {self} (journal sqlite {Path.GetFullPath(journal)}). " +
+            Console.WriteLine($"Actors node up: {self} (journal {options.DescribeJournal(system.Settings.Config)}). " +
                               $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}");
         })), metrics: result.GetValue(MetricsPort) is { } metricsPort ? (result.GetValue(MetricsBind)!, metricsPort) : null);
         await host.RunAsync(ct);
         return 0;
-    }
-
-    /// <summary><c>sqlite</c> or <c>sqlite:path</c>; other journals come with their own issue.</summary>
-    private static string? SqlitePathOf(string db)
-    {
-        if (db == "sqlite")
-        {
-            return null;
-        }
-
-        if (db.StartsWith("sqlite:", StringComparison.Ordinal) && db.Length > "sqlite:".Length)
-        {
-            return db["sqlite:".Length..];
-        }
-
-        throw new FormatException($"--db must be sqlite or sqlite:<path> (got '{db}')");
     }
 }

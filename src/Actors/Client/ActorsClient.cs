@@ -133,6 +133,11 @@ public sealed class ActorsClient : IAsyncDisposable
             }
 
             var left = TimeSpan.FromMilliseconds(budget.TotalMilliseconds - (Environment.TickCount64 - started));
+            if (Retry.AttemptTimeoutFor(request) is { } attemptTimeout && attemptTimeout < left)
+            {
+                left = attemptTimeout;
+            }
+
             var reply = await SendOnceAsync(request, left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             if (_disposed || reply is not ErrorReply error || Retry.Delay(request, error, attempt) is not { } delay)
             {

@@ -5,26 +5,37 @@ namespace Actors.Client;
 
 /// <summary>
 /// Which refusals the client sends again, and how long it waits first. <see cref="ErrorCode.Overloaded"/>
-/// is always safe: the node did not take the request on. <see cref="ErrorCode.Unavailable"/> is retried
-/// only for <see cref="IIdempotentRequest"/>s (reads, pure computations), since a write may have been
-/// applied before its node failed. Timeouts and all other errors are returned as they are.
+/// is always safe: the node did not take the request on. <see cref="ErrorCode.Unavailable"/> and
+/// <see cref="ErrorCode.Timeout"/> are retried only for <see cref="IIdempotentRequest"/>s (reads, pure
+/// computations, writes applied once by request id), with the same request id; an idempotent
+/// attempt that gets no answer within <see cref="AttemptTimeout"/> is sent again (its node may have
+/// died with it). Other requests may have run, so those errors are returned as they are.
 /// The wait honours the node's retry-after hint, grows exponentially, carries jitter so callers
 /// spread out, and all attempts together stay inside the call's timeout.
 /// </summary>
-public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan MaxBackoff)
+public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan MaxBackoff, TimeSpan? AttemptTimeout = null)
 {
     public static RetryPolicy None { get; } = new(1, TimeSpan.Zero, TimeSpan.Zero);
 
     public static RetryPolicy From(Config? config) => config is null
-        ? new RetryPolicy(5, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2))
-        : new RetryPolicy(config.GetInt("max-attempts", 5), config.GetTimeSpan("min-backoff", TimeSpan.FromMilliseconds(20)),
-            config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(2)));
+        ? new RetryPolicy(10, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
+        : new RetryPolicy(config.GetInt("max-attempts", 10), config.GetTimeSpan("min-backoff", TimeSpan.FromMilliseconds(20)),
+            config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(2)),
+            config.GetString("attempt-timeout", "5s") is "off" ? null : config.GetTimeSpan("attempt-timeout", TimeSpan.FromSeconds(5)));
+
+    /// <summary>
+    /// How long one attempt of <paramref name="request"/> may take before it is sent again:
+    /// <see cref="AttemptTimeout"/> for idempotent requests (a node may have died with the first
+    /// copy), otherwise null (the attempt has the call's whole time).
+    /// </summary>
+    public TimeSpan? AttemptTimeoutFor(IRequest request) =>
+        request is IIdempotentRequest && MaxAttempts > 1 ? AttemptTimeout : null;
 
     /// <summary>How long to wait before attempt <paramref name="attempt"/> + 1, or null to stop.</summary>
     public TimeSpan? Delay(IRequest request, ErrorReply error, int attempt)
     {
         var retryable = error.Code == ErrorCode.Overloaded ||
-                        (error.Code == ErrorCode.Unavailable && request is IIdempotentRequest);
+                        (error.Code is ErrorCode.Unavailable or ErrorCode.Timeout && request is IIdempotentRequest);
         if (!retryable || attempt >= MaxAttempts)
         {
             return null;

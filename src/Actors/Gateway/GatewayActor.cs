@@ -23,6 +23,12 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly NodeTelemetry _telemetry;
     private readonly LatencyWindow _latency = new();
     private long _completed;
+
+    // Set once CoordinatedShutdown asked for a drain: new requests are refused from then on.
+    private bool _draining;
+
+    // Who waits to hear the drain is done, and until when at most.
+    private (IActorRef ReplyTo, long Until)? _drainWaiter;
     private long _rejected;
 
     // Only this actor touches these.
@@ -43,7 +49,13 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Receive<RequestBatch>(AdmitBatch);
         Receive<IRequest>(request => Admit(request, Sender, null, 0));
         Receive<IReply>(Complete);
-        Receive<Sweep>(_ => ExpireOverdue());
+        Receive<RequestUndelivered>(Undelivered);
+        Receive<DrainGateway>(StartDraining);
+        Receive<Sweep>(_ =>
+        {
+            ExpireOverdue();
+            CheckDrained();
+        });
         Receive<GetGatewayStats>(get => Sender.Tell(Stats(get.WindowSeconds)));
         ReceiveAny(other => _log.Warning("Gateway dropped a {0} from {1}: not a request", other.GetType().FullName, Sender));
     }
@@ -85,6 +97,15 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     private void Admit(IRequest request, IActorRef replyTo, Batch? batch, int index)
     {
+        if (_draining)
+        {
+            // Leaving the cluster: the request has not been taken on, so the client may send it anywhere.
+            Refused(request.GetType(), ErrorCode.Overloaded);
+            Answer(replyTo, batch, index, new ErrorReply(request.RequestId ?? "", ErrorCode.Overloaded,
+                "this node is leaving the cluster; send the request to another member", _admission.MinRetryAfter));
+            return;
+        }
+
         if (Validate(request) is { } error)
         {
             _log.Debug("Refused request {0}: {1}", request.RequestId, error.Message);
@@ -119,6 +140,20 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                     ? $"node has {_inFlight.Count + _overdue.Count} requests in flight (limit {_admission.MaxInFlight})"
                     : $"{route.Name} has {route.InFlight} requests in flight (limit {route.MaxInFlight})",
                 RetryAfter(route)));
+            return;
+        }
+
+        if (request is IIdempotentRequest && _inFlight.TryGetValue(request.RequestId, out var running))
+        {
+            // A client's retry of a request still in flight here: both askers get the one reply. An
+            // entity request is sent again (its first copy may have been lost on the way to a node
+            // that died); the entity applies a write once, by its id.
+            (running.Waiters ??= []).Add((replyTo, batch, index));
+            if (route.ResendRetries)
+            {
+                route.Target.Tell(request, Self);
+            }
+
             return;
         }
 
@@ -160,7 +195,66 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         var typeTag = new KeyValuePair<string, object?>("type", entry.Type.Name);
         ActorsMetrics.Requests.Add(1, typeTag, new KeyValuePair<string, object?>("outcome", Outcome(reply)));
         ActorsMetrics.RequestDuration.Record(elapsed / 1000.0, typeTag);
+        AnswerAll(entry, reply);
+        CheckDrained();
+    }
+
+    private static void AnswerAll(InFlight entry, IReply reply)
+    {
         Answer(entry.ReplyTo, entry.Batch, entry.Index, reply);
+        foreach (var (replyTo, batch, index) in entry.Waiters ?? [])
+        {
+            Answer(replyTo, batch, index, reply);
+        }
+    }
+
+    private void Undelivered(RequestUndelivered undelivered)
+    {
+        // Only a node's status actor reports these; anyone else could cut other callers' requests short.
+        if (Sender.Path.Name != StatusActor.Name || undelivered.RequestId is null ||
+            !_inFlight.Remove(undelivered.RequestId, out var entry))
+        {
+            return;
+        }
+
+        entry.Route.InFlight--;
+        _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
+        Refused(entry.Type, ErrorCode.Unavailable);
+        AnswerAll(entry, new ErrorReply(undelivered.RequestId, ErrorCode.Unavailable,
+            $"{entry.Route.Name} could not be reached ({undelivered.Reason}); it was not processed there, retry later",
+            RetryAfter(entry.Route)));
+        CheckDrained();
+    }
+
+    private void StartDraining(DrainGateway drain)
+    {
+        _log.Info("Gateway draining before the node leaves: {0} requests in flight", _inFlight.Count);
+        _draining = true;
+        _drainWaiter = (Sender, Environment.TickCount64 + (long)drain.Within.TotalMilliseconds);
+        CheckDrained();
+    }
+
+    private void CheckDrained()
+    {
+        if (_drainWaiter is not { } waiter || (_inFlight.Count > 0 && Environment.TickCount64 < waiter.Until))
+        {
+            return;
+        }
+
+        waiter.ReplyTo.Tell(new Drained(_inFlight.Count));
+        _drainWaiter = null;
+    }
+
+    protected override void PostStop()
+    {
+        // The node is stopping with these still running: each caller still gets its one answer.
+        foreach (var (id, entry) in _inFlight)
+        {
+            AnswerAll(entry, new ErrorReply(id, ErrorCode.Unavailable,
+                $"the node stopped before {entry.Route.Name} answered; the request may or may not have been applied"));
+        }
+
+        _inFlight.Clear();
     }
 
     private static readonly string[] OutcomeNames =
@@ -224,7 +318,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             _overdue[id] = (entry!.Route, now);
             _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
             Refused(entry.Type, ErrorCode.Timeout);
-            Answer(entry.ReplyTo, entry.Batch, entry.Index, new ErrorReply(id, ErrorCode.Timeout,
+            AnswerAll(entry, new ErrorReply(id, ErrorCode.Timeout,
                 $"{entry.Route.Name} did not answer within {_admission.RequestDeadline.TotalSeconds:0.#} s"));
         }
     }
@@ -272,7 +366,11 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         return null;
     }
 
-    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started, Type Type, Batch? Batch = null, int Index = 0);
+    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started, Type Type, Batch? Batch = null, int Index = 0)
+    {
+        /// <summary>Askers of retried copies, answered with the same reply.</summary>
+        public List<(IActorRef ReplyTo, Batch? Batch, int Index)>? Waiters { get; set; }
+    }
 
     /// <summary>A batch whose items are in flight; answered as one BatchReply when the last item is.</summary>
     private sealed class Batch(string id, IActorRef replyTo, IReply[] replies, int remaining)

@@ -44,6 +44,31 @@ public sealed class Route(string name, IActorRef target, int maxInFlight)
     public int MaxInFlight { get; } = maxInFlight;
     public int InFlight { get; set; }
 
+    /// <summary>
+    /// Send a client's retry of a request still in flight again. On for entity types: the first
+    /// copy may have gone to a node that died, and entities apply a request id once. Off for
+    /// lanes: the copy is in this process, running; the retry just waits for its answer.
+    /// </summary>
+    public bool ResendRetries { get; init; }
+
     /// <summary>Moving average of how long a request takes here: the basis of the retry-after hint.</summary>
     public double AverageMilliseconds { get; set; } = 1;
 }
+
+/// <summary>
+/// From a node's status actor to the gateway that sent a request: the request was dead-lettered
+/// (its shard's node is unreachable or leaving, its entity stopped before reaching it). It was
+/// not processed there, so the gateway answers it <see cref="Protocol.ErrorCode.Unavailable"/>
+/// at once instead of letting the caller wait for the deadline.
+/// </summary>
+public sealed record RequestUndelivered(string RequestId, string Reason) : Protocol.IActorsMessage;
+
+/// <summary>
+/// Sent by CoordinatedShutdown before the node leaves: from now on the gateway refuses new
+/// requests (<see cref="Protocol.ErrorCode.Overloaded"/>, which any client may retry elsewhere),
+/// and it answers <see cref="Drained"/> once nothing is in flight or <paramref name="Within"/> passed.
+/// </summary>
+public sealed record DrainGateway(TimeSpan Within);
+
+/// <summary>The gateway's answer to <see cref="DrainGateway"/>: requests still in flight (0 when drained).</summary>
+public sealed record Drained(int StillInFlight);

@@ -14,6 +14,9 @@ public static class ActorsConfig
     /// <summary><c>hocon/client.conf</c>: what a client actor system needs.</summary>
     public static Config Client { get; } = Load("client.conf");
 
+    /// <summary><c>hocon/postgres.conf</c>: the journal settings that differ on PostgreSQL.</summary>
+    public static Config Postgres { get; } = Load("postgres.conf");
+
     private static Config Load(string file)
     {
         using var stream = typeof(ActorsConfig).Assembly.GetManifestResourceStream($"Actors.hocon.{file}")

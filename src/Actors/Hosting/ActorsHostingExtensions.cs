@@ -7,8 +7,10 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Client;
+using Akka;
 using Akka.Configuration;
 using Akka.DependencyInjection;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 
@@ -36,15 +38,23 @@ public static class ActorsHostingExtensions
         configure?.Invoke(actors);
 
         // Priority, highest first: per-node options, whatever the caller prepended, node.conf, module defaults.
-        var sqlitePath = node.SqlitePath ?? ActorsConfig.Node.GetString("actors.journal.sqlite-path");
+        var journal = node.PostgresConnection is { } postgres
+            ? PostgresJournal.ConnectionConfig(postgres)
+            : SqliteJournal.Prepare(node.SqlitePath ?? ActorsConfig.Node.GetString("actors.journal.sqlite-path"));
         builder.AddHocon(node.ToConfig()
-                .WithFallback(SqliteJournal.Prepare(sqlitePath))
+                .WithFallback(journal)
                 .WithFallback(ActorsConfig.HyperionAllowList(actors.ProtocolAssemblies)),
             HoconAddMode.Prepend);
         if (node.Seeds is { Count: > 0 } seeds)
         {
             var addresses = NodeOptions.SeedAddresses(SystemName, seeds).Select(ActorsConfig.Quote);
             builder.AddHocon($"akka.cluster.seed-nodes = [{string.Join(", ", addresses)}]", HoconAddMode.Prepend);
+        }
+
+        if (node.PostgresConnection is not null)
+        {
+            // Over node.conf's SQLite settings, under anything the caller added.
+            builder.AddHocon(ActorsConfig.Postgres, HoconAddMode.Append);
         }
 
         builder.AddHocon(ActorsConfig.Node, HoconAddMode.Append);
@@ -90,7 +100,7 @@ public static class ActorsHostingExtensions
                 var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services, live, telemetry),
                     shardingSettings, new EntityMessageExtractor(shards),
                     sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
-                entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region, settings.MaxInFlight)));
+                entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region, settings.MaxInFlight) { ResendRetries = true }));
                 regions.Add((entityType.Name, region));
             }
 
@@ -102,7 +112,7 @@ public static class ActorsHostingExtensions
                   ?? entityRoutes.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Route;
 
             var gateway = system.ActorOf(GatewayActor.Props(NodeLimits.From(config), AdmissionSettings.From(config), Resolve, telemetry),
-                "gateway");
+                StatusActor.GatewayName);
             var status = system.ActorOf(StatusActor.Props(gateway, regions, telemetry,
                 config.GetTimeSpan("actors.health.interval", TimeSpan.FromSeconds(10))), StatusActor.Name);
             statusRoute.Target = status;
@@ -110,8 +120,44 @@ public static class ActorsHostingExtensions
             // Gauges read the telemetry from the metrics thread: only once it is complete.
             ActorsMetrics.Register(telemetry);
             system.RegisterOnTermination(() => ActorsMetrics.Unregister(telemetry));
-            ClusterClientReceptionist.Get(system).RegisterService(gateway);
+            var receptionist = ClusterClientReceptionist.Get(system);
+            receptionist.RegisterService(gateway);
             registry.Register<GatewayKey>(gateway);
+            DrainOnLeave(system, gateway, receptionist, config.GetTimeSpan("actors.shutdown.drain-timeout", TimeSpan.FromSeconds(20)));
+        });
+    }
+
+    /// <summary>
+    /// On a graceful stop, before the shards hand off: clients stop being routed to this node's
+    /// gateway (requests reaching its receptionist go to another member's), and the gateway
+    /// answers what it has in flight, refusing new work as retryable, for at most
+    /// <paramref name="within"/>. Then sharding hands the shards off and the node leaves.
+    /// </summary>
+    private static void DrainOnLeave(ActorSystem system, IActorRef gateway, ClusterClientReceptionist receptionist, TimeSpan within)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "actors-unregister-gateway", () =>
+        {
+            receptionist.UnregisterService(gateway);
+            return Task.FromResult(Done.Instance);
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "actors-drain-gateway", async () =>
+        {
+            try
+            {
+                var drained = await gateway.Ask<Drained>(new DrainGateway(within), within + TimeSpan.FromSeconds(5));
+                if (drained.StillInFlight > 0)
+                {
+                    system.Log.Warning("Leaving with {0} requests still in flight after {1}; their callers are answered Unavailable",
+                        drained.StillInFlight, within);
+                }
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                system.Log.Warning("Gateway did not report drained within {0}", within);
+            }
+
+            return Done.Instance;
         });
     }
 

@@ -20,6 +20,51 @@ public sealed class NodeOptions
     /// <summary>SQLite journal file; its snapshots go to a sibling <c>-snapshots.db</c> file.</summary>
     public string? SqlitePath { get; set; }
 
+    /// <summary>
+    /// When set, the journal and snapshot store are this PostgreSQL database (settings from
+    /// <c>hocon/postgres.conf</c>) instead of the SQLite files.
+    /// </summary>
+    public string? PostgresConnection { get; set; }
+
+    /// <summary>Where <c>--db postgres</c> reads its connection string when no flag gives one.</summary>
+    public const string ConnectionVariable = "ACTORS_DB_CONNECTION";
+
+    /// <summary>
+    /// Applies a <c>--db</c> value: <c>sqlite</c> (the default file), <c>sqlite:path</c>, or
+    /// <c>postgres</c> with <paramref name="connection"/> or, without it, the
+    /// <c>ACTORS_DB_CONNECTION</c> variable. Throws <see cref="FormatException"/> with a clear message.
+    /// </summary>
+    public NodeOptions UseDb(string db, string? connection = null)
+    {
+        switch (db)
+        {
+            case "sqlite":
+                return this;
+            case var _ when db.StartsWith("sqlite:", StringComparison.Ordinal) && db.Length > "sqlite:".Length:
+                SqlitePath = db["sqlite:".Length..];
+                return this;
+            case "postgres" or "postgresql":
+                connection ??= Environment.GetEnvironmentVariable(ConnectionVariable);
+                if (string.IsNullOrWhiteSpace(connection))
+                {
+                    throw new FormatException(
+                        $"--db postgres needs a connection string: set {ConnectionVariable} or pass --db-connection " +
+                        "(e.g. \"Host=127.0.0.1;Port=5432;Database=actors;Username=actors;Password=...\")");
+                }
+
+                PostgresJournal.ConnectionConfig(connection);
+                PostgresConnection = connection;
+                return this;
+            default:
+                throw new FormatException($"--db must be sqlite, sqlite:<path> or postgres (got '{db}')");
+        }
+    }
+
+    /// <summary>Where this node's journal is, for log lines (no password).</summary>
+    public string DescribeJournal(Config config) => PostgresConnection is { } postgres
+        ? PostgresJournal.Describe(postgres)
+        : $"sqlite {Path.GetFullPath(config.GetString("actors.journal.sqlite-path"))}";
+
     public Config ToConfig()
     {
         var hocon = new StringBuilder();

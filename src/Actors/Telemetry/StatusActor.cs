@@ -16,6 +16,9 @@ namespace Actors.Telemetry;
 public sealed class StatusActor : ReceiveActor, IWithTimers
 {
     public const string Name = "status";
+
+    /// <summary>Where every node's gateway lives: <c>/user/gateway</c>.</summary>
+    public const string GatewayName = "gateway";
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -35,12 +38,7 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
         ReceiveAsync<GetNodeStatus>(async get => Sender.Tell(await LocalAsync(get.WindowSeconds)));
         ReceiveAsync<GetClusterStatus>(async get => Sender.Tell(new ClusterStatus(get.RequestId, await MembersAsync())));
         ReceiveAsync<HealthTick>(_ => LogHealthAsync());
-        Receive<AllDeadLetters>(dead => ActorsMetrics.Undeliverable.Add(1, new KeyValuePair<string, object?>("kind", dead switch
-        {
-            Dropped => "dropped",
-            SuppressedDeadLetter => "suppressed",
-            _ => "dead_letter",
-        })));
+        Receive<AllDeadLetters>(Undeliverable);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -59,6 +57,28 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void Undeliverable(AllDeadLetters dead)
+    {
+        ActorsMetrics.Undeliverable.Add(1, new KeyValuePair<string, object?>("kind", dead switch
+        {
+            Dropped => "dropped",
+            SuppressedDeadLetter => "suppressed",
+            _ => "dead_letter",
+        }));
+
+        // A request a gateway (of any node) routed that never reached its handler or entity: tell
+        // that gateway, which answers it Unavailable now rather than Timeout at its deadline.
+        if (dead.Message is IRequest { RequestId: { } id } request && IsGateway(dead.Sender))
+        {
+            _log.Info("Request {0} ({1}) to {2} was not delivered; its gateway answers it Unavailable",
+                id, request.GetType().Name, dead.Recipient.Path);
+            dead.Sender.Tell(new RequestUndelivered(id, $"not delivered to {dead.Recipient.Path.Name}"));
+        }
+    }
+
+    private static bool IsGateway(IActorRef? actor) =>
+        actor is not null && !actor.IsNobody() && actor.Path.Name == GatewayName && actor.Path.Parent.Name == "user";
 
     private async Task<NodeStatus> LocalAsync(int windowSeconds)
     {

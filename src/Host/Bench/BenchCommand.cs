@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Actors.Handlers;
+using Actors.Hosting;
 using Actors.Protocol;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -21,7 +22,7 @@ internal static class BenchCommand
     private static readonly Option<bool> InProc = new("--inproc") { Description = "Start a node inside the bench process", Recursive = true };
     private static readonly Option<string?> Json = new("--json") { Description = "Write the results as JSON to this file", Recursive = true };
     private static readonly Option<double> FailRate = new("--fail-rate") { Description = "Fraction of requests the handler fails (0..1)", Recursive = true };
-    private static readonly Option<string?> Db = new("--db") { Description = "With --inproc: sqlite:path journal (default a temp file)", Recursive = true };
+    private static readonly Option<string?> Db = new("--db") { Description = $"With --inproc: sqlite:path (default a temp file) or postgres (connection from ${NodeOptions.ConnectionVariable})", Recursive = true };
     private static readonly Option<double> TimeoutSeconds = new("--timeout")
     {
         Description = "Seconds a request may take before it counts as unanswered",
@@ -289,13 +290,7 @@ internal static class BenchCommand
         {
             if (r.GetValue(InProc))
             {
-                var db = r.GetValue(Db);
-                if (db is not null && !db.StartsWith("sqlite:", StringComparison.Ordinal))
-                {
-                    throw new FormatException("--db must be sqlite:<path>");
-                }
-
-                return await BenchTarget.InProcessAsync(db?["sqlite:".Length..], persist, hocon);
+                return await BenchTarget.InProcessAsync(r.GetValue(Db), persist, hocon);
             }
 
             if (!persist && !hocon.Contains("actors.entities", StringComparison.Ordinal))

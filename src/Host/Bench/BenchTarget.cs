@@ -45,10 +45,11 @@ internal sealed class BenchTarget : IAsyncDisposable
     /// <summary>One add on the raw baseline counter (persistent or in-memory entity).</summary>
     public Task<BaselineTotal> BaselineAddAsync(BaselineAdd add, bool persist, TimeSpan timeout) => _baseline(add, persist, timeout);
 
-    public static async Task<BenchTarget> InProcessAsync(string? sqlitePath, bool persist, string extraHocon)
+    /// <param name="db">A --db value; null: a SQLite file in a fresh temp folder.</param>
+    public static async Task<BenchTarget> InProcessAsync(string? db, bool persist, string extraHocon)
     {
-        var folder = sqlitePath is null ? Path.Combine(Path.GetTempPath(), "actors-bench", Guid.NewGuid().ToString("N")) : null;
-        var options = new NodeOptions { Port = 0, SqlitePath = sqlitePath ?? Path.Combine(folder!, "actors.db") };
+        var folder = db is null ? Path.Combine(Path.GetTempPath(), "actors-bench", Guid.NewGuid().ToString("N")) : null;
+        var options = new NodeOptions { Port = 0 }.UseDb(db ?? $"sqlite:{Path.Combine(folder!, "actors.db")}");
         var extra = Akka.Configuration.ConfigurationFactory.ParseString(extraHocon);
         if (!persist)
         {

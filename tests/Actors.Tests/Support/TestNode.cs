@@ -34,8 +34,10 @@ public sealed class TestNode : IAsyncDisposable
     public ActorsClient Client { get; }
 
     /// <param name="testKit">Route the log through the TestKit's listener (for EventFilter) and add its defaults.</param>
+    /// <param name="port">Remoting port; 0 = any free one.</param>
+    /// <param name="seeds">Seed nodes (host:port) to join; none = the node founds its own cluster.</param>
     public static async Task<TestNode> StartAsync(string journalPath, string hocon = "", Action<ActorsBuilder>? configure = null,
-        bool testKit = false)
+        bool testKit = false, int port = 0, IReadOnlyList<string>? seeds = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
@@ -51,11 +53,18 @@ public sealed class TestNode : IAsyncDisposable
                 akka.AddHocon(TestKitBase.DefaultConfig, HoconAddMode.Append);
             }
 
-            akka.AddActors(new NodeOptions { Port = 0, SqlitePath = journalPath }, configure);
+            akka.AddActors(new NodeOptions { Port = port, Seeds = seeds, SqlitePath = journalPath }, configure);
         });
         var host = builder.Build();
         await host.StartAsync();
         return new TestNode(host, journalPath);
+    }
+
+    /// <summary>Stops the node as SIGTERM does: CoordinatedShutdown, leaving the cluster.</summary>
+    public async Task StopAsync()
+    {
+        await Client.DisposeAsync();
+        await _host.StopAsync();
     }
 
     public async ValueTask DisposeAsync()
