@@ -11,9 +11,9 @@ internal sealed record BatchSettings(int MaxSize, TimeSpan Linger)
 
 /// <summary>
 /// The client's long-lived sender: keeps the pending requests by id, completes each with its
-/// reply, and answers Timeout for those past their deadline. With batching on, it holds
-/// requests for up to the linger time (or until a batch is full) and sends them as one
-/// <see cref="RequestBatch"/>. Only this actor touches its tables.
+/// reply, and answers Timeout for those past their deadline. With batching on, it sends the
+/// requests that queued up while it was busy (or, with a linger, those of the linger time) as
+/// one <see cref="RequestBatch"/> of at most max-size. Only this actor touches its tables.
 /// </summary>
 internal sealed class Requester : ReceiveActor, IWithTimers
 {
@@ -72,7 +72,17 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         }
         else if (_buffer.Count == 1)
         {
-            Timers.StartSingleTimer(nameof(Flush), Flush.Instance, _batching.Linger);
+            if (_batching.Linger > TimeSpan.Zero)
+            {
+                Timers.StartSingleTimer(nameof(Flush), Flush.Instance, _batching.Linger);
+            }
+            else
+            {
+                // No linger: the flush queues behind the requests already in this mailbox, so a batch
+                // holds exactly what arrived while the previous one was being sent: one request
+                // alone when the client is quiet, large batches under load, no added wait.
+                Self.Tell(Flush.Instance);
+            }
         }
     }
 

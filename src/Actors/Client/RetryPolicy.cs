@@ -18,8 +18,8 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan 
     public static RetryPolicy None { get; } = new(1, TimeSpan.Zero, TimeSpan.Zero);
 
     public static RetryPolicy From(Config? config) => config is null
-        ? new RetryPolicy(10, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
-        : new RetryPolicy(config.GetInt("max-attempts", 10), config.GetTimeSpan("min-backoff", TimeSpan.FromMilliseconds(20)),
+        ? new RetryPolicy(20, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
+        : new RetryPolicy(config.GetInt("max-attempts", 20), config.GetTimeSpan("min-backoff", TimeSpan.FromMilliseconds(20)),
             config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(2)),
             config.GetString("attempt-timeout", "5s") is "off" ? null : config.GetTimeSpan("attempt-timeout", TimeSpan.FromSeconds(5)));
 

@@ -22,6 +22,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly Func<Type, Route?> _resolve;
     private readonly NodeTelemetry _telemetry;
     private readonly LatencyWindow _latency = new();
+    private static readonly TimeSpan UndeliveredRetryAfter = TimeSpan.FromSeconds(1);
     private long _completed;
 
     // Set once CoordinatedShutdown asked for a drain: new requests are refused from then on.
@@ -222,7 +223,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Refused(entry.Type, ErrorCode.Unavailable);
         AnswerAll(entry, new ErrorReply(undelivered.RequestId, ErrorCode.Unavailable,
             $"{entry.Route.Name} could not be reached ({undelivered.Reason}); it was not processed there, retry later",
-            RetryAfter(entry.Route)));
+            // Its node is unreachable, leaving or recovering: a retry within milliseconds would meet the same.
+            UndeliveredRetryAfter > RetryAfter(entry.Route) ? UndeliveredRetryAfter : RetryAfter(entry.Route)));
         CheckDrained();
     }
 

@@ -34,7 +34,12 @@ public sealed class HostProcess : IDisposable
     public IReadOnlyCollection<string> Stderr => _stderr;
 
     /// <summary>Starts <c>dotnet Actors.Host.dll args…</c> from the test's output folder.</summary>
-    public static HostProcess Start(ITestOutputHelper output, string name, params string[] args)
+    public static HostProcess Start(ITestOutputHelper output, string name, params string[] args) =>
+        Start(output, name, new Dictionary<string, string>(), args);
+
+    /// <summary>As above, with extra environment variables (e.g. ACTORS_DB_CONNECTION).</summary>
+    public static HostProcess Start(ITestOutputHelper output, string name, IReadOnlyDictionary<string, string> environment,
+        params string[] args)
     {
         var info = new ProcessStartInfo(DotnetPath())
         {
@@ -43,6 +48,11 @@ public sealed class HostProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach (var (variable, value) in environment)
+        {
+            info.Environment[variable] = value;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Actors.Host.dll"));
         foreach (var arg in args)
         {
@@ -107,6 +117,18 @@ public sealed class HostProcess : IDisposable
             throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
+
+    /// <summary>kill -9: the process dies at once, with no chance to leave the cluster.</summary>
+    public void KillHard()
+    {
+        if (!_process.HasExited)
+        {
+            // Process.Kill sends SIGKILL on Unix, to this PID only.
+            _process.Kill();
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>A free loopback port for a node (bound and released at once).</summary>
     public static int FreePort()

@@ -282,8 +282,15 @@ public sealed class ClientBatchingAndRetrySpecs(ITestOutputHelper output) : Node
             .Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3));
         policy.Delay(new GetCounter("r", "k"), overloaded, 3).Should().BeNull();
         policy.Delay(new GetCounter("r", "k"), overloaded with { Code = ErrorCode.InvalidRequest }, 1).Should().BeNull();
-        policy.Delay(new AddToCounter("r", "k", 1), overloaded with { Code = ErrorCode.Timeout }, 1).Should().BeNull();
+        // Idempotent requests (AddToCounter is applied once by its id) are retried after Timeout and Unavailable; others are not.
+        policy.Delay(new AddToCounter("r", "k", 1), overloaded with { Code = ErrorCode.Timeout }, 1).Should().NotBeNull();
         policy.Delay(new AddToCounter("r", "k", 1), overloaded with { Code = ErrorCode.Unavailable }, 1).Should().NotBeNull();
         policy.Delay(new UnsafeWrite("r", "k"), overloaded with { Code = ErrorCode.Unavailable }, 1).Should().BeNull();
+        policy.Delay(new UnsafeWrite("r", "k"), overloaded with { Code = ErrorCode.Timeout }, 1).Should().BeNull();
+
+        // Only idempotent requests get a per-attempt timeout; the others wait the whole call.
+        var withAttempts = policy with { AttemptTimeout = TimeSpan.FromSeconds(5) };
+        withAttempts.AttemptTimeoutFor(new AddToCounter("r", "k", 1)).Should().Be(TimeSpan.FromSeconds(5));
+        withAttempts.AttemptTimeoutFor(new UnsafeWrite("r", "k")).Should().BeNull();
     }
 }

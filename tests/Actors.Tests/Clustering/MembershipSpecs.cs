@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Actors.Client;
 using Actors.Protocol;
+using Actors.TestSupport;
 using Actors.Tests.Support;
 using Akka.Cluster;
 using FluentAssertions;
@@ -45,7 +46,7 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
             after.Values.Should().OnlyContain(shards => shards > 0, "every member hosts shards after rebalancing");
         }, Patience, TimeSpan.FromMilliseconds(500));
 
-        _output.WriteLine($"shards per member before the joins: {Describe(before)}; after: {Describe(after)}");
+        Figures.Record(_output, $"in-process cluster: shards per member before the joins: {Describe(before)}; after: {Describe(after)}");
 
         // Keys written after the joins are spread over all three as well, and read back from any member.
         foreach (var key in keys)
@@ -77,7 +78,7 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
         await stop.CancelAsync();
         await Task.WhenAll(writers);
 
-        _output.WriteLine($"during the leave of {leaving}: {load.Acknowledged} adds acknowledged, {load.Failures.Count} failed");
+        Figures.Record(_output, $"in-process cluster: during the leave of {leaving}: {load.Acknowledged} adds acknowledged, {load.Failures.Count} failed");
         load.Failures.Should().BeEmpty("a graceful leave hands shards off without failing a request");
         foreach (var key in keys)
         {
@@ -118,7 +119,7 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
             total.Total.Should().Be(5, key);
         }
 
-        _output.WriteLine($"cut off at 0 s; {Address(third)} downed and all {keys.Count} keys serving again after {downed.Elapsed.TotalSeconds:F1} s " +
+        Figures.Record(_output, $"in-process cluster: partition: {Address(third)} downed and all {keys.Count} keys serving again after {downed.Elapsed.TotalSeconds:F1} s " +
                           $"(stable-after 3 s); shards before: {Describe(shards)}, after: {Describe(await ShardsPerMemberAsync(First))}");
         (await ShardsPerMemberAsync(First)).Should().HaveCount(2);
     }

@@ -1,0 +1,303 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Actors.Client;
+using Actors.ClusterTests.Support;
+using Actors.Hosting;
+using Actors.Protocol;
+using Actors.TestSupport;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.ClusterTests;
+
+/// <summary>
+/// Three real Host processes on one PostgreSQL journal, a client adding to 1,000 counters
+/// throughout and recording every acknowledged add; then a node is killed (kill -9), leaves
+/// (SIGTERM), or all three are restarted one by one. Each test prints its figures.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresClusterSpecs(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    // Quicker decisions than production (5 s instead of 10 s), generous failure detection for a
+    // busy 2-core machine running three nodes, a database and the load.
+    private const string TestHocon = """
+        akka.cluster.split-brain-resolver.stable-after = 5s
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 5s
+        akka.cluster.sharding.rebalance-interval = 2s
+        actors.health.interval = 5s
+        """;
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "actors-pg-cluster", Guid.NewGuid().ToString("N"));
+    private readonly int[] _ports = [HostProcess.FreePort(), HostProcess.FreePort(), HostProcess.FreePort()];
+    private readonly HostProcess?[] _nodes = new HostProcess?[3];
+    private readonly List<HostProcess> _all = [];
+    private string _connection = "";
+    private ActorsClient _client = null!;
+
+    private string[] Contacts => _ports.Select(p => $"127.0.0.1:{p}").ToArray();
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "test.conf"), TestHocon);
+        _connection = await postgres.CreateDatabaseAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            Start(i);
+        }
+
+        await Task.WhenAll(_nodes.Select(n => n!.WaitForLineAsync("Actors node up", Patience)));
+        _client = ActorsClient.Connect(Contacts);
+        await AwaitMembersUpAsync(3);
+    }
+
+    [Fact]
+    public async Task Kill_9_of_a_node_under_load_loses_no_acknowledged_write_and_its_keys_come_back_on_the_survivors()
+    {
+        var load = new CounterLoad(_client, 1000);
+        load.Start(writers: 32);
+        await load.AwaitAcknowledgedAsync(3000, Patience);
+
+        var killed = Stopwatch.StartNew();
+        _nodes[2]!.KillHard();
+        output.WriteLine($"kill -9 {_nodes[2]!.Pid} (node 3) after {load.Acknowledged} acknowledged adds");
+        var serving = await EveryKeyServesAsync(load.Keys, killed);
+        await AwaitMembersUpAsync(2);
+        await load.AwaitAcknowledgedAsync(load.Acknowledged + 2000, Patience);
+        await load.StopAsync();
+
+        var lost = await load.VerifyAsync();
+        Figures.Record(output, $"cluster on PostgreSQL, kill -9 of 1 of 3 nodes under load: every key serving again {serving.TotalSeconds:F1} s after the kill; " +
+                         $"requests served {load.Acknowledged}; acknowledged writes {load.Acknowledged}; failed {load.Failed} ({load.FailuresByCode}); writes lost {lost}");
+        lost.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_graceful_leave_under_load_fails_no_request()
+    {
+        var load = new CounterLoad(_client, 1000);
+        load.Start(writers: 32);
+        await load.AwaitAcknowledgedAsync(3000, Patience);
+
+        var leaving = Stopwatch.StartNew();
+        _nodes[2]!.Terminate();
+        await _nodes[2]!.WaitForExitAsync(Patience);
+        _nodes[2]!.ExitCode.Should().Be(0);
+        var left = leaving.Elapsed;
+        await AwaitMembersUpAsync(2);
+        await load.AwaitAcknowledgedAsync(load.Acknowledged + 2000, Patience);
+        await load.StopAsync();
+
+        var lost = await load.VerifyAsync();
+        Figures.Record(output, $"cluster on PostgreSQL, graceful leave (SIGTERM) of 1 of 3 under load: node 3 exited {left.TotalSeconds:F1} s after SIGTERM; requests served {load.Acknowledged}; " +
+                         $"acknowledged writes {load.Acknowledged}; failed {load.Failed} ({load.FailuresByCode}); writes lost {lost}");
+        load.Failures.Should().BeEmpty("a graceful leave hands off without failing a request");
+        lost.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_of_all_three_under_load_loses_no_acknowledged_write()
+    {
+        var load = new CounterLoad(_client, 1000);
+        load.Start(writers: 32);
+        await load.AwaitAcknowledgedAsync(2000, Patience);
+
+        var rolling = Stopwatch.StartNew();
+        for (var i = 0; i < 3; i++)
+        {
+            _nodes[i]!.Terminate();
+            await _nodes[i]!.WaitForExitAsync(Patience);
+            _nodes[i]!.ExitCode.Should().Be(0);
+            await AwaitMembersUpAsync(2);
+            Start(i);
+            await _nodes[i]!.WaitForLineAsync("Actors node up", Patience);
+            await AwaitMembersUpAsync(3);
+            await load.AwaitAcknowledgedAsync(load.Acknowledged + 1000, Patience);
+        }
+
+        await load.StopAsync();
+        var lost = await load.VerifyAsync();
+        Figures.Record(output, $"cluster on PostgreSQL, rolling restart under load: 3 nodes restarted in {rolling.Elapsed.TotalSeconds:F1} s; requests served {load.Acknowledged}; " +
+                         $"acknowledged writes {load.Acknowledged}; failed {load.Failed} ({load.FailuresByCode}); writes lost {lost}");
+        lost.Should().Be(0);
+    }
+
+    private void Start(int i)
+    {
+        string[] args =
+        [
+            "node", "--port", _ports[i].ToString(), "--db", "postgres", "--config", Path.Combine(_folder, "test.conf"),
+            .. _ports.SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }),
+        ];
+        var node = HostProcess.Start(output, $"node-{i + 1}",
+            new Dictionary<string, string> { [NodeOptions.ConnectionVariable] = _connection }, args);
+        _nodes[i] = node;
+        _all.Add(node);
+    }
+
+    /// <summary>Waits until the cluster, as any live node reports it, is exactly this many members, all Up.</summary>
+    private async Task AwaitMembersUpAsync(int count)
+    {
+        var until = Stopwatch.StartNew();
+        string last = "";
+        while (until.Elapsed < Patience)
+        {
+            if (await _client.SendAsync(new GetClusterStatus(_client.NewRequestId()), TimeSpan.FromSeconds(10)) is ClusterStatus status)
+            {
+                last = string.Join(", ", status.Members.Select(m => $"{m.Address} {m.Status}"));
+                if (status.Members.Length == count && status.Members.All(m => m.Status == "Up"))
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(PollInterval);
+        }
+
+        throw new TimeoutException($"cluster did not settle at {count} members Up within {Patience}; last seen: {last}");
+    }
+
+    /// <summary>Reads every key, pass after pass, until one whole pass is answered; returns when that was, from <paramref name="since"/>.</summary>
+    private async Task<TimeSpan> EveryKeyServesAsync(IReadOnlyList<string> keys, Stopwatch since)
+    {
+        while (since.Elapsed < Patience)
+        {
+            var replies = await _client.MapAsync(keys.Select(k => new GetCounter(_client.NewRequestId(), k)), window: 200,
+                timeout: TimeSpan.FromSeconds(3));
+            if (replies.All(r => r is CounterValue))
+            {
+                return since.Elapsed;
+            }
+        }
+
+        throw new TimeoutException($"keys still not all serving {Patience} after the kill");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+
+        foreach (var node in _all)
+        {
+            node.Terminate();
+        }
+
+        foreach (var node in _all)
+        {
+            try
+            {
+                await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (OperationCanceledException)
+            {
+                // Dispose kills what did not stop.
+            }
+
+            node.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+
+    /// <summary>
+    /// Writers adding 1 to random counters. Records, per key, the adds acknowledged and the adds
+    /// that failed (those may or may not have been applied).
+    /// </summary>
+    private sealed class CounterLoad(ActorsClient client, int keyCount)
+    {
+        private readonly ConcurrentDictionary<string, (int Acknowledged, int Failed)> _perKey = new();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<Task> _writers = [];
+        private long _acknowledged;
+
+        public IReadOnlyList<string> Keys { get; } = Enumerable.Range(0, keyCount).Select(i => $"load-{i}").ToList();
+        public long Acknowledged => Interlocked.Read(ref _acknowledged);
+        public ConcurrentQueue<string> Failures { get; } = new();
+        public int Failed => Failures.Count;
+
+        /// <summary>Failures by error code, e.g. "Timeout 3, Unavailable 2", or "none".</summary>
+        public string FailuresByCode => Failures.IsEmpty
+            ? "none"
+            : string.Join(", ", Failures.GroupBy(f => f).Select(g => $"{g.Key} {g.Count()}"));
+
+        public void Start(int writers)
+        {
+            for (var i = 0; i < writers; i++)
+            {
+                _writers.Add(Task.Run(WriteAsync));
+            }
+        }
+
+        public async Task AwaitAcknowledgedAsync(long count, TimeSpan within)
+        {
+            var until = Stopwatch.StartNew();
+            while (Acknowledged < count)
+            {
+                if (until.Elapsed > within)
+                {
+                    throw new TimeoutException($"only {Acknowledged} of {count} adds acknowledged within {within}; failures: {Failed}");
+                }
+
+                await Task.Delay(PollInterval);
+            }
+        }
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_writers);
+        }
+
+        /// <summary>
+        /// Reads every counter back: it must hold at least its acknowledged adds (none lost) and at
+        /// most those plus its failed ones (no add counted twice). Returns the acknowledged adds lost.
+        /// </summary>
+        public async Task<long> VerifyAsync()
+        {
+            long lost = 0;
+            var totals = await client.MapAsync(Keys.Select(k => new GetCounter(client.NewRequestId(), k)), window: 200);
+            for (var i = 0; i < Keys.Count; i++)
+            {
+                var (acknowledged, failed) = _perKey.GetValueOrDefault(Keys[i]);
+                var total = totals[i].Should().BeOfType<CounterValue>().Subject.Total;
+                total.Should().BeLessThanOrEqualTo(acknowledged + failed, $"{Keys[i]}: no add is applied twice");
+                lost += Math.Max(0, acknowledged - total);
+            }
+
+            return lost;
+        }
+
+        private async Task WriteAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var key = Keys[Random.Shared.Next(Keys.Count)];
+                var reply = await client.SendAsync(new AddToCounter(client.NewRequestId(), key, 1), TimeSpan.FromSeconds(60));
+                if (reply is CounterValue)
+                {
+                    Interlocked.Increment(ref _acknowledged);
+                    _perKey.AddOrUpdate(key, (1, 0), (_, n) => (n.Acknowledged + 1, n.Failed));
+                }
+                else
+                {
+                    Failures.Enqueue(reply is ErrorReply error ? error.Code.ToString() : reply.GetType().Name);
+                    _perKey.AddOrUpdate(key, (0, 1), (_, n) => (n.Acknowledged, n.Failed + 1));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Npgsql;
+using Xunit;
+
+namespace Actors.ClusterTests.Support;
+
+/// <summary>
+/// A PostgreSQL server for the tests, started by the tests themselves: a private cluster made by
+/// <c>initdb</c> in a temp folder, on a free port, bound to 127.0.0.1 only, stopped (by its own
+/// pg_ctl) when the tests end. As root it runs as the <c>postgres</c> user, which the server
+/// package creates. With <c>ACTORS_TEST_POSTGRES</c> set to a connection string of a server
+/// that allows CREATE DATABASE, that server is used instead and nothing is started.
+/// Each test gets a database of its own.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    public const string ExistingServerVariable = "ACTORS_TEST_POSTGRES";
+
+    private string? _folder;
+    private string? _binaries;
+    private string _admin = "";
+
+    /// <summary>What the tests say when there is no PostgreSQL to start.</summary>
+    private const string Missing =
+        "PostgreSQL server binaries not found (looked for /usr/lib/postgresql/*/bin/initdb and pg_config --bindir). " +
+        "Install them (Debian: apt-get install -y postgresql) or set " + ExistingServerVariable + " to a server's connection string.";
+
+    public async Task InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable(ExistingServerVariable) is { Length: > 0 } existing)
+        {
+            _admin = existing;
+            return;
+        }
+
+        _binaries = FindBinaries() ?? throw new InvalidOperationException(Missing);
+        _folder = Path.Combine(Path.GetTempPath(), "actors-postgres", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+        if (Environment.UserName == "root")
+        {
+            // initdb refuses to run as root; the server package's own user owns the folder instead.
+            await RunAsync("chown", ["-R", "postgres", Path.GetDirectoryName(_folder)!]);
+        }
+
+        var data = Path.Combine(_folder, "data");
+        await RunPostgresToolAsync("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
+        var port = HostProcess.FreePort();
+        // Loopback only, sockets in our folder; fsync off: the tests kill nodes, never this server.
+        await RunPostgresToolAsync("pg_ctl", ["-D", data, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "60", "-o",
+            $"-p {port} -c listen_addresses=127.0.0.1 -k {_folder} -c max_connections=400 -c fsync=off", "start"]);
+        _admin = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
+    }
+
+    /// <summary>A new, empty database; returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = "actors_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(_admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(_admin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_folder is null || _binaries is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await RunPostgresToolAsync("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "fast", "-w", "stop"]);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp folder.
+            }
+        }
+    }
+
+    private static string? FindBinaries()
+    {
+        var installed = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(v => Path.Combine(v, "bin"))
+                .Where(bin => File.Exists(Path.Combine(bin, "initdb")))
+                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
+                .FirstOrDefault()
+            : null;
+        if (installed is not null)
+        {
+            return installed;
+        }
+
+        try
+        {
+            using var pgConfig = Process.Start(new ProcessStartInfo("pg_config", "--bindir") { RedirectStandardOutput = true });
+            var bin = pgConfig?.StandardOutput.ReadToEnd().Trim();
+            pgConfig?.WaitForExit();
+            return bin is { Length: > 0 } && File.Exists(Path.Combine(bin, "initdb")) ? bin : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    private Task RunPostgresToolAsync(string tool, string[] args)
+    {
+        var path = Path.Combine(_binaries!, tool);
+        return Environment.UserName == "root"
+            ? RunAsync("runuser", ["-u", "postgres", "--", path, .. args])
+            : RunAsync(path, args);
+    }
+
+    private static async Task RunAsync(string file, string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await errors}{await output}");
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres";
+}
