@@ -4,16 +4,18 @@ using Akka.Actor;
 namespace Actors.Client;
 
 /// <summary>How the client groups small requests into one message.</summary>
-internal sealed record BatchSettings(int MaxSize, TimeSpan Linger)
+internal sealed record BatchSettings(int MaxSize, TimeSpan Linger, int Pipeline = 2)
 {
     public bool Enabled => MaxSize > 1;
 }
 
 /// <summary>
 /// The client's long-lived sender: keeps the pending requests by id, completes each with its
-/// reply, and answers Timeout for those past their deadline. With batching on, it sends the
-/// requests that queued up while it was busy (or, with a linger, those of the linger time) as
-/// one <see cref="RequestBatch"/> of at most max-size. Only this actor touches its tables.
+/// reply, and answers Timeout for those past their deadline. With batching on it pipelines:
+/// while fewer than <see cref="BatchSettings.Pipeline"/> of its messages await replies, a request
+/// goes at once (with whatever else is queued); beyond that, requests gather until a reply comes
+/// (at most the linger time, or max-size of them) and go as one <see cref="RequestBatch"/>. Batch
+/// size follows the load, with no timer wait for a quiet client. Only this actor touches its tables.
 /// </summary>
 internal sealed class Requester : ReceiveActor, IWithTimers
 {
@@ -23,6 +25,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
     private readonly string _batchPrefix;
     private readonly Dictionary<string, Outgoing> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string[] Items, long Deadline)> _batches = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _singles = new(StringComparer.Ordinal);
     private List<IRequest> _buffer = [];
     private long _batchSequence;
 
@@ -72,17 +75,30 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         }
         else if (_buffer.Count == 1)
         {
-            if (_batching.Linger > TimeSpan.Zero)
+            if (MessagesInFlight < _batching.Pipeline)
             {
-                Timers.StartSingleTimer(nameof(Flush), Flush.Instance, _batching.Linger);
+                // Room in the pipeline: send now, together with whatever is already queued in this
+                // mailbox (the flush queues behind it). A quiet client never waits.
+                Self.Tell(Flush.Instance);
             }
             else
             {
-                // No linger: the flush queues behind the requests already in this mailbox, so a batch
-                // holds exactly what arrived while the previous one was being sent: one request
-                // alone when the client is quiet, large batches under load, no added wait.
-                Self.Tell(Flush.Instance);
+                // The pipeline is full: requests gather until a reply frees it (see Replied), for
+                // at most the linger time, so a lost reply cannot hold them.
+                Timers.StartSingleTimer(nameof(Flush), Flush.Instance, _batching.Linger);
             }
+        }
+    }
+
+    // Singles and batches this requester built and sent that are neither answered nor expired.
+    private int MessagesInFlight => _singles.Count + _batches.Count;
+
+    /// <summary>A reply came: the pipeline has room, so what gathered meanwhile goes now.</summary>
+    private void Replied()
+    {
+        if (_buffer.Count > 0 && MessagesInFlight < _batching.Pipeline)
+        {
+            FlushBuffer();
         }
     }
 
@@ -98,6 +114,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         _buffer = new List<IRequest>(_batching.MaxSize);
         if (items.Count == 1)
         {
+            _singles.Add(items[0].RequestId);
             _target.Tell(_envelope(items[0]), Self);
             return;
         }
@@ -124,6 +141,8 @@ internal sealed class Requester : ReceiveActor, IWithTimers
                 Complete(item);
             }
         }
+
+        Replied();
     }
 
     private void Complete(IReply reply)
@@ -141,6 +160,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
                 Complete(batchError with { RequestId = item });
             }
 
+            Replied();
             return;
         }
 
@@ -148,6 +168,11 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         if (_pending.Remove(id, out var outgoing))
         {
             outgoing.Completion.TrySetResult(reply);
+        }
+
+        if (_singles.Remove(id))
+        {
+            Replied();
         }
     }
 
@@ -170,15 +195,19 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         foreach (var id in expired ?? [])
         {
+            _singles.Remove(id);
             _pending.Remove(id, out var outgoing);
             outgoing!.Completion.TrySetResult(new ErrorReply(id, ErrorCode.Timeout,
                 "no reply in time; the request may or may not have been carried out"));
         }
+
+        Replied();
     }
 
     protected override void PostStop()
     {
         Timers.CancelAll();
+        _singles.Clear();
         foreach (var (id, outgoing) in _pending)
         {
             outgoing.Completion.TrySetResult(new ErrorReply(id, ErrorCode.Unavailable, "the client was stopped"));

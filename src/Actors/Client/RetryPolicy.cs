@@ -21,7 +21,19 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan 
         ? new RetryPolicy(20, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
         : new RetryPolicy(config.GetInt("max-attempts", 20), config.GetTimeSpan("min-backoff", TimeSpan.FromMilliseconds(20)),
             config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(2)),
-            config.GetString("attempt-timeout", "5s") is "off" ? null : config.GetTimeSpan("attempt-timeout", TimeSpan.FromSeconds(5)));
+            AttemptTimeoutFrom(config));
+
+    // "off" or a duration; zero or less is off too (a zero timeout would end every attempt at once).
+    private static TimeSpan? AttemptTimeoutFrom(Config config)
+    {
+        if (config.GetString("attempt-timeout", "5s") is "off")
+        {
+            return null;
+        }
+
+        var timeout = config.GetTimeSpan("attempt-timeout", TimeSpan.FromSeconds(5));
+        return timeout > TimeSpan.Zero ? timeout : null;
+    }
 
     /// <summary>
     /// How long one attempt of <paramref name="request"/> may take before it is sent again:

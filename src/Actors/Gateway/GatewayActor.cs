@@ -1,6 +1,7 @@
 using Actors.Protocol;
 using Actors.Telemetry;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 
 namespace Actors.Gateway;
@@ -23,6 +24,9 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly NodeTelemetry _telemetry;
     private readonly LatencyWindow _latency = new();
     private static readonly TimeSpan UndeliveredRetryAfter = TimeSpan.FromSeconds(1);
+
+    // Counts members becoming unreachable or leaving: a request sent in an earlier epoch may have been lost.
+    private long _membershipEpoch;
     private long _completed;
 
     // Set once CoordinatedShutdown asked for a drain: new requests are refused from then on.
@@ -52,6 +56,9 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Receive<IReply>(Complete);
         Receive<RequestUndelivered>(Undelivered);
         Receive<DrainGateway>(StartDraining);
+        Receive<ClusterEvent.UnreachableMember>(_ => _membershipEpoch++);
+        Receive<ClusterEvent.MemberRemoved>(_ => _membershipEpoch++);
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<Sweep>(_ =>
         {
             ExpireOverdue();
@@ -68,6 +75,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
         var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, _admission.RequestDeadline.Ticks / 20));
         Timers.StartPeriodicTimer(nameof(Sweep), Sweep.Instance, every);
     }
@@ -144,22 +153,30 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (request is IIdempotentRequest && _inFlight.TryGetValue(request.RequestId, out var running))
+        if (request is IIdempotentRequest && _inFlight.TryGetValue(request.RequestId, out var running) &&
+            Equals(running.Request, request))
         {
-            // A client's retry of a request still in flight here: both askers get the one reply. An
-            // entity request is sent again (its first copy may have been lost on the way to a node
-            // that died); the entity applies a write once, by its id.
+            // A client's retry of the very request still in flight here: both askers get its one
+            // reply. It is sent again only if a member became unreachable or left since it was sent
+            // (its copy may have been lost with that node): the entity recognises a repeated id, but
+            // only among its last remember-request-ids writes, so copies are not made without cause.
             (running.Waiters ??= []).Add((replyTo, batch, index));
-            if (route.ResendRetries)
+            if (route.ResendRetries && running.Epoch != _membershipEpoch)
             {
+                running.Epoch = _membershipEpoch;
                 route.Target.Tell(request, Self);
             }
 
             return;
         }
 
-        if (_overdue.ContainsKey(request.RequestId) ||
-            !_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, Environment.TickCount64, type, batch, index)))
+        // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).
+        if ((_overdue.ContainsKey(request.RequestId) && request is not IIdempotentRequest) ||
+            !_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, Environment.TickCount64, type, batch, index)
+            {
+                Request = request,
+                Epoch = _membershipEpoch,
+            }))
         {
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
                 "a request with this id is already in flight on this node; request ids must be unique"));
@@ -249,14 +266,23 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        // The node is stopping with these still running: each caller still gets its one answer.
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        // Stopping (or restarting) with these still running: each caller still gets its one answer,
+        // and the routes, which outlive this instance, get their slots back.
         foreach (var (id, entry) in _inFlight)
         {
+            entry.Route.InFlight--;
             AnswerAll(entry, new ErrorReply(id, ErrorCode.Unavailable,
                 $"the node stopped before {entry.Route.Name} answered; the request may or may not have been applied"));
         }
 
+        foreach (var (route, _) in _overdue.Values)
+        {
+            route.InFlight--;
+        }
+
         _inFlight.Clear();
+        _overdue.Clear();
     }
 
     private static readonly string[] OutcomeNames =
@@ -370,6 +396,12 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started, Type Type, Batch? Batch = null, int Index = 0)
     {
+        /// <summary>The request, to tell a client's retry from a different request reusing the id.</summary>
+        public IRequest? Request { get; init; }
+
+        /// <summary>The membership epoch when it was last sent.</summary>
+        public long Epoch { get; set; }
+
         /// <summary>Askers of retried copies, answered with the same reply.</summary>
         public List<(IActorRef ReplyTo, Batch? Batch, int Index)>? Waiters { get; set; }
     }

@@ -45,9 +45,10 @@ public sealed class Route(string name, IActorRef target, int maxInFlight)
     public int InFlight { get; set; }
 
     /// <summary>
-    /// Send a client's retry of a request still in flight again. On for entity types: the first
-    /// copy may have gone to a node that died, and entities apply a request id once. Off for
-    /// lanes: the copy is in this process, running; the retry just waits for its answer.
+    /// Send a client's retry of a request still in flight again when a member became unreachable
+    /// or left since it was sent. On for entity types: the first copy may have gone to the node
+    /// that died, and entities recognise a repeated request id. Off for lanes: the copy is in this
+    /// process, running; the retry just waits for its answer.
     /// </summary>
     public bool ResendRetries { get; init; }
 

@@ -143,6 +143,13 @@ public static class ActorsHostingExtensions
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "actors-drain-gateway", async () =>
         {
+            if (shutdown.ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+            {
+                // Downed (e.g. the minority side of a partition): the others already run its
+                // entities; stop at once rather than serve beside them while draining.
+                return Done.Instance;
+            }
+
             try
             {
                 var drained = await gateway.Ask<Drained>(new DrainGateway(within), within + TimeSpan.FromSeconds(5));

@@ -76,6 +76,12 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             await RunPostgresToolAsync("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "fast", "-w", "stop"]);
         }
+        catch (InvalidOperationException)
+        {
+            // pg_ctl could not stop it: end the server we started, by the PID it recorded, before its folder goes.
+            KillStartedServer();
+            throw;
+        }
         finally
         {
             try
@@ -85,6 +91,24 @@ public sealed class PostgresServer : IAsyncLifetime
             catch (IOException)
             {
                 // Best effort: a temp folder.
+            }
+        }
+    }
+
+    private void KillStartedServer()
+    {
+        var pidFile = Path.Combine(_folder!, "data", "postmaster.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid))
+        {
+            try
+            {
+                using var server = Process.GetProcessById(pid);
+                server.Kill();
+                server.WaitForExit(10_000);
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
             }
         }
     }
