@@ -71,7 +71,8 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
         // that gateway, which answers it Unavailable now rather than Timeout at its deadline.
         if (dead.Message is IRequest { RequestId: { } id } request && IsGateway(dead.Sender))
         {
-            _log.Info("Request {0} ({1}) to {2} was not delivered; its gateway answers it Unavailable",
+            // Debug: during a fail-over there is one per request; Akka logs dead letters itself (log-dead-letters) and the meter counts them.
+            _log.Debug("Request {0} ({1}) to {2} was not delivered; its gateway answers it Unavailable",
                 id, request.GetType().Name, dead.Recipient.Path);
             dead.Sender.Tell(new RequestUndelivered(id, $"not delivered to {dead.Recipient.Path.Name}"));
         }
