@@ -41,7 +41,7 @@ public sealed class ActorsClient : IAsyncDisposable
         _idPrefix = $"{Environment.ProcessId:x}-{n:x}-{Guid.NewGuid().ToString("N")[..8]}";
         var settings = system.Settings.Config.WithFallback(ActorsConfig.Client).GetConfig("actors.client");
         Retry = RetryPolicy.From(settings.GetConfig("retry"));
-        var batching = new BatchSettings(settings.GetInt("batch.max-size", 1), settings.GetTimeSpan("batch.linger", TimeSpan.FromMilliseconds(10)),
+        var batching = new BatchSettings(settings.GetInt("batch.max-size", 100), settings.GetTimeSpan("batch.linger", TimeSpan.FromMilliseconds(10)),
             Math.Max(1, settings.GetInt("batch.pipeline", 2)));
         var requesters = settings.GetInt("requesters", 0);
         _requesters = Enumerable.Range(0, requesters > 0 ? requesters : Environment.ProcessorCount)

@@ -122,7 +122,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         var batchId = $"{_batchPrefix}-{++_batchSequence}";
         var deadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.Deadline : 0);
         _batches[batchId] = (items.Select(i => i.RequestId).ToArray(), deadline);
-        _target.Tell(_envelope(new RequestBatch(batchId, items.ToArray())), Self);
+        _target.Tell(_envelope(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true)), Self);
     }
 
     private void CompleteBatch(BatchReply reply)

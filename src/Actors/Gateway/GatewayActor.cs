@@ -40,6 +40,9 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Type, Route?> _routes = new();
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
 
+    // Batches answered as completed that hold answered items not sent yet.
+    private readonly HashSet<Batch> _partialBatches = [];
+
     // Answered Timeout but possibly still running: they keep their lane / entity-type slot until
     // their late reply comes (or ten deadlines pass), so a hung handler cannot make the node
     // admit more work than it bounds.
@@ -59,6 +62,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.UnreachableMember>(_ => _membershipEpoch++);
         Receive<ClusterEvent.MemberRemoved>(_ => _membershipEpoch++);
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<FlushPartialBatches>(_ => SendPartialBatches());
         Receive<Sweep>(_ =>
         {
             ExpireOverdue();
@@ -91,7 +95,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var pending = new Batch(batch.RequestId, Sender, new IReply[items.Length], items.Length);
+        var pending = new Batch(batch.RequestId, Sender, items.Length, batch.AnswerAsCompleted);
         for (var i = 0; i < items.Length; i++)
         {
             var item = items[i];
@@ -217,7 +221,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         CheckDrained();
     }
 
-    private static void AnswerAll(InFlight entry, IReply reply)
+    private void AnswerAll(InFlight entry, IReply reply)
     {
         Answer(entry.ReplyTo, entry.Batch, entry.Index, reply);
         foreach (var (replyTo, batch, index) in entry.Waiters ?? [])
@@ -283,6 +287,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
         _inFlight.Clear();
         _overdue.Clear();
+        SendPartialBatches();
     }
 
     private static readonly string[] OutcomeNames =
@@ -297,17 +302,31 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         ActorsMetrics.Requests.Add(1, new KeyValuePair<string, object?>("type", type.Name),
             new KeyValuePair<string, object?>("outcome", OutcomeNames[(int)code]));
 
-    /// <summary>Sends a reply to its asker, or files it in its batch (which goes out when complete).</summary>
-    private static void Answer(IActorRef replyTo, Batch? batch, int index, IReply reply)
+    /// <summary>
+    /// Sends a reply to its asker, or files it in its batch: that goes out when complete, and a
+    /// batch answered as completed also sends what it has every partial-reply-after, so one slow
+    /// item does not hold up the others.
+    /// </summary>
+    private void Answer(IActorRef replyTo, Batch? batch, int index, IReply reply)
     {
         if (batch is null)
         {
             replyTo.Tell(reply);
         }
-        else
+        else if (batch.Answer(index, reply) && _partialBatches.Add(batch) && _partialBatches.Count == 1)
         {
-            batch.Answer(index, reply);
+            Timers.StartSingleTimer(nameof(FlushPartialBatches), FlushPartialBatches.Instance, _limits.PartialReplyAfter);
         }
+    }
+
+    private void SendPartialBatches()
+    {
+        foreach (var batch in _partialBatches)
+        {
+            batch.SendReady();
+        }
+
+        _partialBatches.Clear();
     }
 
     private void ExpireOverdue()
@@ -406,17 +425,55 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         public List<(IActorRef ReplyTo, Batch? Batch, int Index)>? Waiters { get; set; }
     }
 
-    /// <summary>A batch whose items are in flight; answered as one BatchReply when the last item is.</summary>
-    private sealed class Batch(string id, IActorRef replyTo, IReply[] replies, int remaining)
+    /// <summary>
+    /// A batch whose items are in flight. Ordered: answered as one BatchReply, in item order, when
+    /// the last item is. Answered as completed: the gateway sends the items answered so far (see
+    /// <see cref="SendReady"/>), and the rest when the last one is.
+    /// </summary>
+    private sealed class Batch(string id, IActorRef replyTo, int count, bool answerAsCompleted)
     {
-        public void Answer(int index, IReply reply)
+        private readonly IReply[] _replies = new IReply[answerAsCompleted ? 0 : count];
+        private readonly List<IReply> _ready = [];
+        private int _remaining = count;
+
+        /// <summary>Files one item's reply; true when answered items wait to be sent and more are to come.</summary>
+        public bool Answer(int index, IReply reply)
         {
-            replies[index] = reply;
-            if (--remaining == 0)
+            _remaining--;
+            if (!answerAsCompleted)
             {
-                replyTo.Tell(new BatchReply(id, replies));
+                _replies[index] = reply;
+                if (_remaining == 0)
+                {
+                    replyTo.Tell(new BatchReply(id, _replies));
+                }
+
+                return false;
+            }
+
+            _ready.Add(reply);
+            if (_remaining == 0)
+            {
+                SendReady();
+                return false;
+            }
+
+            return true;
+        }
+
+        public void SendReady()
+        {
+            if (_ready.Count > 0)
+            {
+                replyTo.Tell(new BatchReply(id, _ready.ToArray()));
+                _ready.Clear();
             }
         }
+    }
+
+    private sealed record FlushPartialBatches
+    {
+        public static readonly FlushPartialBatches Instance = new();
     }
 
     private sealed record Sweep

@@ -4,12 +4,13 @@ using Akka.Configuration;
 namespace Actors.Gateway;
 
 /// <summary>Limits the gateway checks on every request before routing it.</summary>
-public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength, int MaxBatchSize)
+public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength, int MaxBatchSize, TimeSpan PartialReplyAfter)
 {
     public static NodeLimits From(Config config) => new(
         config.GetInt("actors.limits.max-key-length", 256),
         config.GetInt("actors.limits.max-request-id-length", 128),
-        config.GetInt("actors.limits.max-batch-size", 1000));
+        config.GetInt("actors.limits.max-batch-size", 1000),
+        config.GetTimeSpan("actors.limits.batch-partial-reply-after", TimeSpan.FromMilliseconds(50)));
 }
 
 /// <summary>How many requests a node takes on at once, and how long it lets one run.</summary>

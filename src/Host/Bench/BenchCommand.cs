@@ -54,7 +54,12 @@ internal static class BenchCommand
         var persist = new Option<string>("--persist") { DefaultValueFactory = _ => "on", Description = "on: journaled counter; off: in-memory journal" };
         persist.AcceptOnlyFromAmong("on", "off");
         var baseline = new Option<bool>("--baseline") { Description = "Run the same load against plain Akka.NET in the same run" };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1, Description = "Client batch max size, as actors.client.batch.max-size (1 = no batching, the client's default)" };
+        var batch = new Option<int>("--batch")
+        {
+            // The client's own default (hocon/client.conf), so a plain run measures what users get.
+            DefaultValueFactory = _ => ActorsConfig.Client.GetInt("actors.client.batch.max-size"),
+            Description = "Client batch max size, as actors.client.batch.max-size (1 = no batching; default the client's)",
+        };
         var window = new Option<int?>("--window")
         {
             Description = "Ordered map of --requests with this many outstanding, against the same requests fired all at once (Task.WhenAll)",
