@@ -3,13 +3,14 @@ using Actors.Handlers;
 using Actors.Protocol;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Dispatch;
 using Akka.Routing;
 
 namespace Actors.Workers;
 
 /// <summary>A lane's pool: how many workers, how requests are spread, how many each runs at once.</summary>
 public sealed record LaneSettings(string Name, int Workers, string Router, int ConcurrencyPerWorker, int MaxInFlight,
-    TimeSpan MinBackoff, TimeSpan MaxBackoff, int BackoffAfter = 3)
+    TimeSpan MinBackoff, TimeSpan MaxBackoff, int BackoffAfter = 3, bool DedicatedThreads = false)
 {
     /// <summary>Requests the lane runs at once: workers × concurrency per worker.</summary>
     public int Width => Workers * ConcurrencyPerWorker;
@@ -26,7 +27,8 @@ public sealed record LaneSettings(string Name, int Workers, string Router, int C
             block.GetInt("max-in-flight", 1000),
             block.GetTimeSpan("restart-backoff.min", TimeSpan.FromMilliseconds(100)),
             block.GetTimeSpan("restart-backoff.max", TimeSpan.FromSeconds(10)),
-            block.GetInt("restart-backoff.after", 3));
+            block.GetInt("restart-backoff.after", 3),
+            block.GetBoolean("dedicated-threads", false));
         if (settings.Router is not ("smallest-mailbox" or "round-robin"))
         {
             throw new ConfigurationException($"actors.lanes.{lane}.router must be smallest-mailbox or round-robin (got '{settings.Router}')");
@@ -68,7 +70,28 @@ public sealed record LaneSettings(string Name, int Workers, string Router, int C
         RouterConfig pool = Router == "round-robin"
             ? new RoundRobinPool(Workers).WithSupervisorStrategy(SupervisorStrategy())
             : new SmallestMailboxPool(Workers).WithSupervisorStrategy(SupervisorStrategy());
-        return LaneWorker.Props(this, handlers, system, services, history, telemetry).WithRouter(pool);
+        var workers = LaneWorker.Props(this, handlers, system, services, history, telemetry);
+        return (DedicatedThreads ? workers.WithDispatcher(RegisterDedicatedDispatcher(system)) : workers).WithRouter(pool);
+    }
+
+    /// <summary>
+    /// A thread of its own per worker: CPU-bound handlers then never occupy the .NET thread pool
+    /// that runs the gateway, sharding, remoting and cluster heartbeats (a bulkhead), and the
+    /// thread pool does not inject extra threads to make up for them.
+    /// </summary>
+    private string RegisterDedicatedDispatcher(ActorSystem system)
+    {
+        var id = $"actors.lanes.{Name}.dedicated-dispatcher";
+        if (!system.Dispatchers.HasDispatcher(id))
+        {
+            var config = ConfigurationFactory.ParseString(
+                    $"id = \"{id}\"\ntype = Dispatcher\nexecutor = fork-join-executor\n" +
+                    $"fork-join-executor {{ parallelism-min = {Workers}, parallelism-factor = 1.0, parallelism-max = {Workers} }}")
+                .WithFallback(system.Dispatchers.DefaultDispatcherConfig);
+            system.Dispatchers.RegisterConfigurator(id, new DispatcherConfigurator(config, system.Dispatchers.Prerequisites));
+        }
+
+        return id;
     }
 
     /// <summary>
