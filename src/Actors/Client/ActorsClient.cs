@@ -164,16 +164,14 @@ public sealed class ActorsClient : IAsyncDisposable
         }
 
         var completion = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (cancellationToken.CanBeCanceled)
-        {
-            var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
-            completion.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
-        }
+        var cancellation = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource<IReply>)state!).TrySetCanceled(token), completion)
+            : default;
 
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         // The same id always lands on the same requester, which refuses it while it is in flight.
         var slot = (uint)StringComparer.Ordinal.GetHashCode(request.RequestId ?? "") % (uint)_requesters.Length;
-        _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline));
+        _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline) { Cancellation = cancellation });
         return completion.Task;
     }
 

@@ -50,14 +50,14 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         var id = outgoing.Request.RequestId;
         if (string.IsNullOrEmpty(id))
         {
-            outgoing.Completion.TrySetResult(new ErrorReply(id ?? "", ErrorCode.InvalidRequest, "request id must not be empty"));
+            outgoing.Finish(new ErrorReply(id ?? "", ErrorCode.InvalidRequest, "request id must not be empty"));
             return;
         }
 
         if (!_pending.TryAdd(id, outgoing))
         {
             // Duplicates are caught here when they land on the same requester, and by the node's gateway otherwise.
-            outgoing.Completion.TrySetResult(new ErrorReply(id, ErrorCode.InvalidRequest,
+            outgoing.Finish(new ErrorReply(id, ErrorCode.InvalidRequest,
                 "a request with this id is already in flight from this client"));
             return;
         }
@@ -130,7 +130,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         // A batch the caller built itself is pending under its own id; one this requester built is not.
         if (!_batches.Remove(reply.RequestId) && _pending.Remove(reply.RequestId, out var own))
         {
-            own.Completion.TrySetResult(reply);
+            own.Finish(reply);
             return;
         }
 
@@ -167,7 +167,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         // A reply for an id no longer pending arrived after its timeout: the caller has its answer already.
         if (_pending.Remove(id, out var outgoing))
         {
-            outgoing.Completion.TrySetResult(reply);
+            outgoing.Finish(reply);
         }
 
         if (_singles.Remove(id))
@@ -197,7 +197,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         {
             _singles.Remove(id);
             _pending.Remove(id, out var outgoing);
-            outgoing!.Completion.TrySetResult(new ErrorReply(id, ErrorCode.Timeout,
+            outgoing!.Finish(new ErrorReply(id, ErrorCode.Timeout,
                 "no reply in time; the request may or may not have been carried out"));
         }
 
@@ -210,13 +210,23 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         _singles.Clear();
         foreach (var (id, outgoing) in _pending)
         {
-            outgoing.Completion.TrySetResult(new ErrorReply(id, ErrorCode.Unavailable, "the client was stopped"));
+            outgoing.Finish(new ErrorReply(id, ErrorCode.Unavailable, "the client was stopped"));
         }
 
         _pending.Clear();
     }
 
-    internal sealed record Outgoing(IRequest Request, TaskCompletionSource<IReply> Completion, long Deadline);
+    internal sealed record Outgoing(IRequest Request, TaskCompletionSource<IReply> Completion, long Deadline)
+    {
+        /// <summary>The caller's cancellation hook, released with the answer (no continuation per call).</summary>
+        public CancellationTokenRegistration Cancellation { get; init; }
+
+        public void Finish(IReply reply)
+        {
+            Completion.TrySetResult(reply);
+            Cancellation.Dispose();
+        }
+    }
 
     private sealed record Sweep
     {

@@ -34,7 +34,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
         LiveEntities live, NodeTelemetry telemetry)
     {
-        _lifecycle = new EntityLifecycle(entityType, settings, live, telemetry);
+        _lifecycle = new EntityLifecycle(entityType, live, telemetry);
         _entityType = entityType;
         _handler = handler;
         _settings = settings;
@@ -82,7 +82,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
         Command<TCommand>(Handle);
         Command<IRequest>(other => Sender.Tell(_lifecycle.NotHandled(other)));
-        Command<ReceiveTimeout>(_ => _lifecycle.Passivate(Context, "idle"));
+        Command<PassivateIdle>(_ => _lifecycle.IdleReported(Context));
         Command<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
         Command<StopEntity>(_ => _lifecycle.Stop(Context));
         Command<SaveSnapshotSuccess>(ok =>
@@ -108,13 +108,13 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
     protected override void PostStop()
     {
-        _lifecycle.Stopped(Self);
+        _lifecycle.Stopped();
         base.PostStop();
     }
 
     private void Handle(TCommand command)
     {
-        _lifecycle.Touched(Self);
+        _lifecycle.Touched();
         if (_recent.Contains(command.RequestId))
         {
             // A retry of a write this entity already made: answer, apply nothing.

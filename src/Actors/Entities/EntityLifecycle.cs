@@ -6,24 +6,37 @@ using Akka.Cluster.Sharding;
 namespace Actors.Entities;
 
 /// <summary>
-/// What every entity does around its commands, persistent or not: the idle timeout, its place
-/// in the type's live-entity LRU, passivation through the shard (idle, over the cap) and the
-/// stop that follows it or a hand-off, counted by reason. One per entity instance.
+/// What every entity does around its commands, persistent or not: its entry among the type's
+/// live entities (last use, for the idle sweep and the cap), passivation through the shard
+/// (idle, over the cap) and the stop that follows it or a hand-off, counted by reason. One per
+/// entity instance.
 /// </summary>
-internal sealed class EntityLifecycle(string entityType, EntityTypeSettings settings, LiveEntities live, NodeTelemetry telemetry)
+internal sealed class EntityLifecycle(string entityType, LiveEntities live, NodeTelemetry telemetry)
 {
     // Why the entity is stopping; none when the shard stops it for a hand-off.
     private string? _passivation;
+    private LiveEntities.Entry? _entry;
 
-    public void Started(IActorContext context)
+    public void Started(IActorContext context) => _entry = live.Started(context.Self);
+
+    public void Touched() => _entry?.Used();
+
+    public void Stopped()
     {
-        context.SetReceiveTimeout(settings.IdleTimeout);
-        live.Started(context.Self);
+        if (_entry is { } entry)
+        {
+            live.Stopped(entry);
+        }
     }
 
-    public void Touched(IActorRef self) => live.Touched(self);
-
-    public void Stopped(IActorRef self) => live.Stopped(self);
+    /// <summary>The idle sweep says this entity is idle: it passivates unless a command came meanwhile.</summary>
+    public void IdleReported(IActorContext context)
+    {
+        if (_entry is null || _entry.IdleFor(live.IdleTimeout))
+        {
+            Passivate(context, "idle");
+        }
+    }
 
     /// <summary>Asks the shard to stop this entity; the first reason asked is the one counted.</summary>
     public void Passivate(IActorContext context, string reason)

@@ -26,25 +26,25 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
     public VolatileEntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler,
         EntityTypeSettings settings, LiveEntities live, NodeTelemetry telemetry)
     {
-        _lifecycle = new EntityLifecycle(entityType, settings, live, telemetry);
+        _lifecycle = new EntityLifecycle(entityType, live, telemetry);
         _handler = handler;
         _id = EntityActor<TState, TCommand, TEvent>.PersistenceIdFor(entityType, key);
         _state = handler.Initial(key);
 
         Receive<TCommand>(Handle);
         Receive<IRequest>(other => Sender.Tell(_lifecycle.NotHandled(other)));
-        Receive<ReceiveTimeout>(_ => _lifecycle.Passivate(Context, "idle"));
+        Receive<PassivateIdle>(_ => _lifecycle.IdleReported(Context));
         Receive<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
         Receive<StopEntity>(_ => _lifecycle.Stop(Context));
     }
 
     protected override void PreStart() => _lifecycle.Started(Context);
 
-    protected override void PostStop() => _lifecycle.Stopped(Self);
+    protected override void PostStop() => _lifecycle.Stopped();
 
     private void Handle(TCommand command)
     {
-        _lifecycle.Touched(Self);
+        _lifecycle.Touched();
         try
         {
             var step = EntityLogic.Step(_handler, _state, command);

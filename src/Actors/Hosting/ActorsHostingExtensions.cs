@@ -95,7 +95,8 @@ public static class ActorsHostingExtensions
             foreach (var entityType in actors.EntityTypes)
             {
                 var settings = EntityTypeSettings.From(config, entityType.Name);
-                var live = new LiveEntities(settings.MaxLive);
+                var live = new LiveEntities(settings.MaxLive, settings.IdleTimeout);
+                system.Scheduler.Advanced.ScheduleRepeatedly(live.SweepInterval, live.SweepInterval, live.SweepIdle);
                 telemetry.AddEntityType(entityType.Name, live);
                 var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services, live, telemetry),
                     shardingSettings, new EntityMessageExtractor(shards),

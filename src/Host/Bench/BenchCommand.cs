@@ -60,12 +60,17 @@ internal static class BenchCommand
             DefaultValueFactory = _ => ActorsConfig.Client.GetInt("actors.client.batch.max-size"),
             Description = "Client batch max size, as actors.client.batch.max-size (1 = no batching; default the client's)",
         };
+        var warmup = new Option<double>("--warmup")
+        {
+            DefaultValueFactory = _ => 5,
+            Description = "Seconds of load on each side before measuring, after every key was touched once (0 = measure from cold)",
+        };
         var window = new Option<int?>("--window")
         {
             Description = "Ordered map of --requests with this many outstanding, against the same requests fired all at once (Task.WhenAll)",
         };
         var command = new Command("counter", "Adds to counter entities; each request awaits its reply.")
-            { keys, concurrency, requests, duration, persist, baseline, batch, window };
+            { keys, concurrency, requests, duration, persist, baseline, batch, window, warmup };
         command.SetAction(async (r, ct) =>
         {
             var persistOn = r.GetValue(persist) == "on";
@@ -104,7 +109,22 @@ internal static class BenchCommand
 
             var name = $"counter ({(target.InProcess ? "in-process" : "remote")}, persist {(persistOn ? "on" : "off")}, " +
                        $"{keyCount} keys, {runs.Item1} outstanding, batch {r.GetValue(batch)})";
-            await WarmUpAsync(ours, r.GetValue(baseline) ? raw : null, ct);
+            var warmSeconds = r.GetValue(warmup);
+            if (warmSeconds > 0)
+            {
+                // Both sides are measured warm: every key's entity started (or recovered from the
+                // journal) once, code tiered up, thread pool grown to the load. Same for each side.
+                foreach (var (side, call) in r.GetValue(baseline) ? new[] { ("", ours), (" baseline", raw) } : new[] { ("", ours) })
+                {
+                    await LoadRun.RunAsync($"warm-up{side}: every key once", call, runs.Item1, keyCount, null, ct);
+                    await LoadRun.RunAsync($"warm-up{side}", call, runs.Item1, null, TimeSpan.FromSeconds(warmSeconds), ct);
+                }
+            }
+            else
+            {
+                await WarmUpAsync(ours, r.GetValue(baseline) ? raw : null, ct);
+            }
+
             var result = await LoadRun.RunAsync(name, ours, runs.Item1, runs.count, runs.time, ct);
             var reference = r.GetValue(baseline) ? await LoadRun.RunAsync(name + " baseline", raw, runs.Item1, runs.count, runs.time, ct) : null;
             return await ReportAsync(r, result, reference);
