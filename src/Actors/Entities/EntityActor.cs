@@ -28,8 +28,14 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private int _eventsSinceSnapshot;
     private readonly RecentRequests _recent;
 
-    // The command whose events are being written; answered Unavailable if the write fails.
-    private (string RequestId, IActorRef ReplyTo)? _writing;
+    // Group commit: commands decided while a write is in progress wait in _pending and go to the
+    // journal as one write when it completes. At most one write in progress, so order holds.
+    private PendingWrite? _writing;
+    private PendingWrite _pending = new();
+
+    // Ids of writes decided but not yet stored: a retry of one waits for it.
+    private readonly HashSet<string> _unwritten = new(StringComparer.Ordinal);
+    private bool _stopAsked;
 
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
         LiveEntities live, NodeTelemetry telemetry)
@@ -84,7 +90,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         Command<IRequest>(other => Sender.Tell(_lifecycle.NotHandled(other)));
         Command<PassivateIdle>(_ => _lifecycle.IdleReported(Context));
         Command<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
-        Command<StopEntity>(_ => _lifecycle.Stop(Context));
+        Command<StopEntity>(_ => Stop());
         Command<SaveSnapshotSuccess>(ok =>
             DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failed =>
@@ -115,10 +121,12 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private void Handle(TCommand command)
     {
         _lifecycle.Touched();
-        if (_recent.Contains(command.RequestId))
+        var id = command.RequestId;
+        if (_recent.Contains(id) || _unwritten.Contains(id))
         {
-            // A retry of a write this entity already made: answer, apply nothing.
-            Sender.Tell(AlreadyApplied(command));
+            // A retry of a write this entity already made (or is making): answer, apply nothing;
+            // after the pending writes, so it never acknowledges what is not yet stored.
+            AnswerAfterWrites(Sender, AlreadyApplied(command));
             return;
         }
 
@@ -130,46 +138,124 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         catch (Exception e)
         {
             // Nothing was written or changed: the entity goes on serving.
-            Sender.Tell(Failed(command.RequestId, e));
+            Sender.Tell(Failed(id, e));
             return;
         }
 
         if (step.Events.Count == 0)
         {
-            Sender.Tell(step.Reply);
+            // A read sees every decided change, so it is answered once those are stored.
+            AnswerAfterWrites(Sender, step.Reply);
             return;
         }
 
-        var replyTo = Sender;
-        var remaining = step.Events.Count;
-        var writing = Environment.TickCount64;
-        _writing = (command.RequestId, replyTo);
-        PersistAll(step.Events, _ =>
+        // Decided now, stored with whatever else arrives while the journal is busy: one write
+        // for all of them. The caller hears only after its events are in the journal.
+        _state = step.Next;
+        _pending.Events.AddRange(step.Events);
+        _pending.Replies.Add((Sender, step.Reply));
+        if (step.Events.Any(e => e is IRequestEvent))
         {
-            if (--remaining > 0)
+            _pending.RequestIds.Add(id);
+            _unwritten.Add(id);
+        }
+
+        if (_writing is null)
+        {
+            Write();
+        }
+    }
+
+    /// <summary>A reply that must not overtake the writes decided before it.</summary>
+    private void AnswerAfterWrites(IActorRef replyTo, IReply reply)
+    {
+        if (_writing is null && _pending.Events.Count == 0)
+        {
+            replyTo.Tell(reply);
+            return;
+        }
+
+        _pending.Replies.Add((replyTo, reply));
+    }
+
+    /// <summary>Sends everything decided since the last write to the journal as one write.</summary>
+    private void Write()
+    {
+        var batch = _pending;
+        _pending = new PendingWrite();
+        if (batch.Events.Count == 0)
+        {
+            foreach (var (replyTo, reply) in batch.Replies)
             {
-                return;
+                replyTo.Tell(reply);
             }
 
-            // Every event is in the journal: only now does the state move and the caller hear.
-            _state = step.Next;
-            if (step.Events.Any(e => e is IRequestEvent))
-            {
-                _recent.Add(command.RequestId);
-            }
+            StopIfAsked();
+            return;
+        }
 
-            _eventsSinceSnapshot += step.Events.Count;
-            _writing = null;
-            ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - writing) / 1000.0,
-                new KeyValuePair<string, object?>("entity_type", _entityType));
-            replyTo.Tell(step.Reply);
-            if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
+        batch.State = _state;
+        batch.Started = Environment.TickCount64;
+        _writing = batch;
+        var remaining = batch.Events.Count;
+        PersistAllAsync(batch.Events, _ =>
+        {
+            if (--remaining == 0)
             {
-                SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
-                    Serialization.JournalSerializer.ToElement(_state), _recent.ToArray()));
-                _eventsSinceSnapshot = 0;
+                Written(batch);
             }
         });
+    }
+
+    private void Written(PendingWrite batch)
+    {
+        // Every event of the batch is in the journal: only now do its callers hear.
+        _writing = null;
+        foreach (var id in batch.RequestIds)
+        {
+            _recent.Add(id);
+            _unwritten.Remove(id);
+        }
+
+        _eventsSinceSnapshot += batch.Events.Count;
+        ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - batch.Started) / 1000.0,
+            new KeyValuePair<string, object?>("entity_type", _entityType));
+        foreach (var (replyTo, reply) in batch.Replies)
+        {
+            replyTo.Tell(reply);
+        }
+
+        if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
+        {
+            // The state as of this write's last event (later decisions are not written yet).
+            SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
+                Serialization.JournalSerializer.ToElement(batch.State!), _recent.ToArray()));
+            _eventsSinceSnapshot = 0;
+        }
+
+        if (_pending.Events.Count > 0 || _pending.Replies.Count > 0)
+        {
+            Write();
+        }
+        else
+        {
+            StopIfAsked();
+        }
+    }
+
+    /// <summary>The shard's stop (passivation, hand-off) waits for the writes in progress and their replies.</summary>
+    private void Stop()
+    {
+        _stopAsked = true;
+        StopIfAsked();
+    }
+
+    private void StopIfAsked()
+    {
+        if (_stopAsked && _writing is null && _pending.Events.Count == 0 && _pending.Replies.Count == 0)
+        {
+            _lifecycle.Stop(Context);
+        }
     }
 
     private IReply AlreadyApplied(TCommand command)
@@ -193,29 +279,50 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         // The write may or may not have reached the database: say so (Unavailable). The entity
-        // stops; its next message recovers it from what the journal holds. Commands queued
-        // behind this one are answered Timeout by the gateway's deadline.
-        if (_writing is { } writing)
-        {
-            writing.ReplyTo.Tell(new ErrorReply(writing.RequestId, ErrorCode.Unavailable,
-                $"journal write failed; the change may or may not have been stored: {cause.Message}"));
-            _writing = null;
-        }
-
+        // stops; its next message recovers it from what the journal holds. What was decided after
+        // it was never written.
+        AnswerUnwritten(ErrorCode.Unavailable, $"journal write failed; the change may or may not have been stored: {cause.Message}",
+            "an earlier write of this entity failed; this change was not stored");
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        // Rejected before it was stored (e.g. it could not be serialized): nothing was written.
-        if (_writing is { } writing)
-        {
-            writing.ReplyTo.Tell(new ErrorReply(writing.RequestId, ErrorCode.HandlerFailed,
-                $"journal rejected the event: {cause.Message}"));
-            _writing = null;
-        }
-
+        // Rejected before it was stored (e.g. it could not be serialized): nothing was written,
+        // but the state in memory already moved, so the entity stops and recovers from the journal.
+        AnswerUnwritten(ErrorCode.HandlerFailed, $"journal rejected the event: {cause.Message}",
+            "an earlier write of this entity was rejected; this change was not stored");
         base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
     }
 
+    private void AnswerUnwritten(ErrorCode code, string writing, string pending)
+    {
+        foreach (var (replyTo, reply) in _writing?.Replies ?? [])
+        {
+            replyTo.Tell(new ErrorReply(reply.RequestId, code, writing));
+        }
+
+        foreach (var (replyTo, reply) in _pending.Replies)
+        {
+            replyTo.Tell(new ErrorReply(reply.RequestId, ErrorCode.Unavailable, pending, TimeSpan.FromSeconds(1)));
+        }
+
+        _writing = null;
+        _pending = new PendingWrite();
+        _unwritten.Clear();
+    }
+
+    /// <summary>Events decided and not yet stored, with the replies that wait for them.</summary>
+    private sealed class PendingWrite
+    {
+        public List<TEvent> Events { get; } = [];
+        public List<(IActorRef ReplyTo, IReply Reply)> Replies { get; } = [];
+        public List<string> RequestIds { get; } = [];
+
+        /// <summary>The state after the last of <see cref="Events"/>.</summary>
+        public TState? State { get; set; }
+
+        public long Started { get; set; }
+    }
 }
