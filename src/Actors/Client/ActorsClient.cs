@@ -183,38 +183,45 @@ public sealed class ActorsClient : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
-        using var slots = new SemaphoreSlim(window);
-        var replies = new List<IReply>();
-        var running = new List<Task>();
-        var index = 0;
-        foreach (var request in requests)
+        ArgumentNullException.ThrowIfNull(requests);
+        // `window` senders each take the next request as soon as their last is answered: no
+        // semaphore wake-up and no task per request between one reply and the next send.
+        var replies = requests is ICollection<IRequest> known ? new List<IReply>(known.Count) : new List<IReply>();
+        var gate = new Lock();
+        using var source = requests.GetEnumerator();
+        var senders = new Task[requests is ICollection<IRequest> sized ? Math.Clamp(sized.Count, 1, window) : window];
+        for (var i = 0; i < senders.Length; i++)
         {
-            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            var at = index++;
-            lock (replies)
-            {
-                replies.Add(null!);
-            }
-
-            running.Add(Run(at, request));
+            senders[i] = Sender();
         }
 
-        await Task.WhenAll(running).ConfigureAwait(false);
+        await Task.WhenAll(senders).ConfigureAwait(false);
         return replies;
 
-        async Task Run(int at, IRequest request)
+        async Task Sender()
         {
-            try
+            while (true)
             {
+                int at;
+                IRequest request;
+                lock (gate)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!source.MoveNext())
+                    {
+                        return;
+                    }
+
+                    request = source.Current;
+                    at = replies.Count;
+                    replies.Add(null!);
+                }
+
                 var reply = await SendAsync(request, timeout, cancellationToken).ConfigureAwait(false);
-                lock (replies)
+                lock (gate)
                 {
                     replies[at] = reply;
                 }
-            }
-            finally
-            {
-                slots.Release();
             }
         }
     }

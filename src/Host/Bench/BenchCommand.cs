@@ -144,15 +144,21 @@ internal static class BenchCommand
             .Select(i => (IRequest)new AddToCounter(client.NewRequestId(), $"k{i % keys}", 1)).ToArray();
         await WarmUpAsync(async _ => Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), "warm", 1), timeout, ct)), null, ct);
 
-        var mapped = Requests();
-        var clock = Stopwatch.StartNew();
-        var mapReplies = await client.MapAsync(mapped, window, timeout, ct);
-        var map = Summary($"counter ordered map ({count} adds, window {window})", mapReplies, clock.Elapsed);
+        // Each way once unmeasured (entities started, code tiered, thread pool grown), then measured.
+        LoadResult map = null!, all = null!;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var mapped = Requests();
+            var clock = Stopwatch.StartNew();
+            var mapReplies = await client.MapAsync(mapped, window, timeout, ct);
+            map = Summary($"counter ordered map ({count} adds, window {window})", mapReplies, clock.Elapsed);
 
-        var fired = Requests();
-        clock.Restart();
-        var allReplies = await Task.WhenAll(fired.Select(q => client.SendAsync(q, timeout, ct)));
-        var all = Summary($"counter Task.WhenAll ({count} adds, unbounded)", allReplies, clock.Elapsed);
+            var fired = Requests();
+            clock.Restart();
+            var allReplies = await Task.WhenAll(fired.Select(q => client.SendAsync(q, timeout, ct)));
+            all = Summary($"counter Task.WhenAll ({count} adds, unbounded)", allReplies, clock.Elapsed);
+        }
+
         return await ReportAsync(r, map, all);
 
         static LoadResult Summary(string name, IEnumerable<IReply> replies, TimeSpan wall)
