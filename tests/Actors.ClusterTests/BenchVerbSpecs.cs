@@ -13,9 +13,9 @@ public sealed class BenchVerbSpecs(ITestOutputHelper output) : IDisposable
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "actors-bench-tests", Guid.NewGuid().ToString("N"));
 
     [Theory]
-    [InlineData("counter", new[] { "--requests", "300", "--concurrency", "20", "--baseline" })]
-    [InlineData("counter", new[] { "--requests", "300", "--concurrency", "20", "--persist", "off", "--baseline", "--fail-rate", "0.1" })]
-    [InlineData("pi", new[] { "--tasks", "40", "--samples", "2000" })]
+    [InlineData("counter", new[] { "--requests", "300", "--concurrency", "20", "--keys", "50", "--warmup", "1", "--baseline" })]
+    [InlineData("counter", new[] { "--requests", "300", "--concurrency", "20", "--persist", "off", "--warmup", "0", "--baseline", "--fail-rate", "0.1" })]
+    [InlineData("pi", new[] { "--tasks", "40", "--samples", "2000", "--rounds", "2" })]
     [InlineData("sleep", new[] { "--requests", "40", "--ms", "5" })]
     [InlineData("idle", new[] { "--entities", "200", "--idle-seconds", "1" })]
     public async Task A_bench_verb_runs_in_process_and_writes_its_json(string workload, string[] args)
@@ -37,6 +37,12 @@ public sealed class BenchVerbSpecs(ITestOutputHelper output) : IDisposable
         {
             result["baseline"]!["sent"]!.GetValue<long>().Should().BePositive();
             result["ratio"]!.GetValue<double>().Should().BePositive();
+        }
+
+        if (workload == "pi")
+        {
+            result["rounds"]!.GetValue<double>().Should().Be(2);
+            result["ratio_vs_parallel_for"]!.GetValue<double>().Should().BePositive();
         }
 
         if (args.Contains("--fail-rate"))
