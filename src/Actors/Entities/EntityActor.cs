@@ -227,10 +227,18 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
         if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
         {
-            // The state as of this write's last event (later decisions are not written yet).
-            SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
-                Serialization.JournalSerializer.ToElement(batch.State!), _recent.ToArray()));
             _eventsSinceSnapshot = 0;
+            try
+            {
+                // The state as of this write's last event (later decisions are not written yet).
+                SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
+                    Serialization.JournalSerializer.ToElement(batch.State!), _recent.ToArray()));
+            }
+            catch (Exception e)
+            {
+                // Only recovery gets slower; the writes behind this one must still go.
+                _log.Warning(e, "Snapshot of {0} could not be made; recovery replays more events until the next one", PersistenceId);
+            }
         }
 
         if (_pending.Events.Count > 0 || _pending.Replies.Count > 0)
@@ -281,36 +289,62 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         // The write may or may not have reached the database: say so (Unavailable). The entity
         // stops; its next message recovers it from what the journal holds. What was decided after
         // it was never written.
-        AnswerUnwritten(ErrorCode.Unavailable, $"journal write failed; the change may or may not have been stored: {cause.Message}",
-            "an earlier write of this entity failed; this change was not stored");
+        AnswerUnwritten(ErrorCode.Unavailable, $"journal write failed; the change may or may not have been stored: {cause.Message}");
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        // Rejected before it was stored (e.g. it could not be serialized): nothing was written,
-        // but the state in memory already moved, so the entity stops and recovers from the journal.
-        AnswerUnwritten(ErrorCode.HandlerFailed, $"journal rejected the event: {cause.Message}",
-            "an earlier write of this entity was rejected; this change was not stored");
+        // Rejected before it was stored (e.g. it could not be serialized): nothing of the write
+        // was stored, but the state in memory already moved, so the entity stops and recovers
+        // from the journal. Alone in its write, the command is at fault (HandlerFailed); in a
+        // group, the others are not, so all are told to retry (alone, the bad one then fails).
+        var alone = _writing is { RequestIds.Count: <= 1, Replies.Count: 1 };
+        AnswerUnwritten(alone ? ErrorCode.HandlerFailed : ErrorCode.Unavailable,
+            alone ? $"journal rejected the event: {cause.Message}" : $"journal rejected a write this change was part of; it was not stored: {cause.Message}");
         base.OnPersistRejected(cause, @event, sequenceNr);
         Context.Stop(Self);
     }
 
-    private void AnswerUnwritten(ErrorCode code, string writing, string pending)
+    protected override void PreRestart(Exception reason, object message)
     {
-        foreach (var (replyTo, reply) in _writing?.Replies ?? [])
+        // Our own code threw (a persist handler): the callers still waiting get their one answer,
+        // and a stop the shard asked for is asked again of the next instance.
+        AnswerUnwritten(ErrorCode.Unavailable, $"the entity failed while storing this change; it may or may not have been stored: {reason.Message}");
+        if (_stopAsked)
         {
-            replyTo.Tell(new ErrorReply(reply.RequestId, code, writing));
+            Self.Tell(StopEntity.Instance);
+        }
+
+        base.PreRestart(reason, message);
+    }
+
+    /// <summary>
+    /// The write in progress failed: its callers hear <paramref name="writing"/>. What was decided
+    /// after it was never sent to the journal: those callers are told to retry, except retries
+    /// of a request in the failed write, whose fate is that write's.
+    /// </summary>
+    private void AnswerUnwritten(ErrorCode code, string writing)
+    {
+        var failed = _writing;
+        foreach (var (replyTo, reply) in failed?.Replies ?? [])
+        {
+            replyTo.Tell(new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code)));
         }
 
         foreach (var (replyTo, reply) in _pending.Replies)
         {
-            replyTo.Tell(new ErrorReply(reply.RequestId, ErrorCode.Unavailable, pending, TimeSpan.FromSeconds(1)));
+            replyTo.Tell(failed?.RequestIds.Contains(reply.RequestId) == true
+                ? new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code))
+                : new ErrorReply(reply.RequestId, ErrorCode.Unavailable,
+                    "an earlier write of this entity failed; this request was not carried out", TimeSpan.FromSeconds(1)));
         }
 
         _writing = null;
         _pending = new PendingWrite();
         _unwritten.Clear();
+
+        static TimeSpan? RetryAfterFailure(ErrorCode code) => code == ErrorCode.Unavailable ? TimeSpan.FromSeconds(1) : null;
     }
 
     /// <summary>Events decided and not yet stored, with the replies that wait for them.</summary>

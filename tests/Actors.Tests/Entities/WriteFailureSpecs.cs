@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using Actors.Protocol;
+using Actors.Tests.Support;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.Tests.Entities;
+
+/// <summary>
+/// A journal write that fails or is rejected while commands for the same key queue behind it:
+/// every caller gets exactly one answer, none of them a success that was not stored.
+/// </summary>
+[Collection(nameof(WriteFailureSpecs))]
+public sealed class WriteFailureSpecs : NodeSpec
+{
+    private const string Hocon = """
+        held-journal {
+          class = "Actors.Tests.Entities.WriteFailureSpecs+HeldJournal, Actors.Tests"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
+        actors.entities.counter.journal-plugin-id = held-journal
+        """;
+
+    public WriteFailureSpecs(ITestOutputHelper output) : base(output, Hocon)
+    {
+        HeldJournal.Reset();
+    }
+
+    [Fact]
+    public async Task A_failed_write_and_the_commands_queued_behind_it_are_answered_Unavailable_once_each()
+    {
+        // The first add's write is held in the journal; the others queue in the entity behind it.
+        var first = Send(new AddToCounter(Id(), "k", 1));
+        await AwaitAssertAsync(() => HeldJournal.Writes.Should().BePositive(), Patience);
+        var queued = Enumerable.Range(0, 20).Select(_ => Send(new AddToCounter(Id(), "k", 1)))
+            .Append(Send(new GetCounter(Id(), "k"))).ToList();
+
+        HeldJournal.Release(Outcome.Fail);
+        var replies = await Task.WhenAll(queued.Prepend(first));
+
+        replies.Should().HaveCount(22).And.AllBeOfType<ErrorReply>();
+        replies.Cast<ErrorReply>().Should().OnlyContain(e => e.Code == ErrorCode.Unavailable, "nothing may be acknowledged that was not stored");
+    }
+
+    [Fact]
+    public async Task A_rejected_write_of_a_lone_command_is_answered_HandlerFailed_and_the_entity_serves_again()
+    {
+        HeldJournal.Release(Outcome.Reject);
+        var error = await ExpectError(new AddToCounter(Id(), "r", 1), ErrorCode.HandlerFailed);
+        error.Message.Should().Contain("rejected");
+
+        HeldJournal.Reset();
+        HeldJournal.Release(Outcome.Store);
+        (await Expect<CounterValue>(new AddToCounter(Id(), "r", 2))).Total.Should().Be(2, "the rejected add was not stored");
+    }
+
+    public enum Outcome
+    {
+        Store,
+        Fail,
+        Reject,
+    }
+
+    /// <summary>An in-memory journal whose writes wait until the spec says how they end.</summary>
+    public sealed class HeldJournal : MemoryJournal
+    {
+        private static TaskCompletionSource<Outcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private static int _writes;
+
+        public static int Writes => Volatile.Read(ref _writes);
+
+        public static void Reset()
+        {
+            _outcome = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _writes, 0);
+        }
+
+        public static void Release(Outcome outcome) => _outcome.TrySetResult(outcome);
+
+        protected override async Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+        {
+            var writes = messages.ToList();
+            Interlocked.Increment(ref _writes);
+            switch (await _outcome.Task)
+            {
+                case Outcome.Fail:
+                    throw new IOException("the disk is gone");
+                case Outcome.Reject:
+                    return writes.Select(_ => (Exception)new NotSupportedException("cannot store this event")).ToImmutableList();
+                default:
+                    return await base.WriteMessagesAsync(writes, cancellationToken);
+            }
+        }
+    }
+}
