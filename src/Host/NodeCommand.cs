@@ -34,7 +34,18 @@ internal static class NodeCommand
         DefaultValueFactory = _ => "127.0.0.1",
     };
 
-    private static readonly Option[] All = [Hostname, Port, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind];
+    private static readonly Option<bool> BenchBaselines = new("--bench-baselines")
+    {
+        Description = "Also host the raw Akka.NET counters `bench --baseline` compares against, and honour FailRate (benchmarking only)",
+    };
+
+    private static readonly Option<bool> Insecure = new("--insecure")
+    {
+        Description = "Allow plain TCP on an address other than loopback (only on a network you trust)",
+    };
+
+    private static readonly Option[] All =
+        [Hostname, Port, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, BenchBaselines, Insecure];
 
     public static Command Create()
     {
@@ -75,8 +86,15 @@ internal static class NodeCommand
             {
                 extra = ConfigurationFactory.ParseString(await File.ReadAllTextAsync(file.FullName, ct));
             }
+
+            // Where it will bind: the flags, else --config, else node.conf.
+            var remote = options.ToConfig().WithFallback(extra ?? Config.Empty).WithFallback(ActorsConfig.Node)
+                .GetConfig("akka.remote.dot-netty.tcp");
+            var (hostname, port) = (remote.GetString("hostname"), remote.GetInt("port"));
+            StartChecks.Validate(options, hostname, port, result.GetValue(Insecure));
+            StartChecks.EnsurePortFree(hostname, port);
         }
-        catch (Exception e) when (e is FormatException or IOException or ConfigurationException)
+        catch (Exception e) when (e is FormatException or IOException or ConfigurationException or System.Net.Sockets.SocketException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
@@ -87,7 +105,8 @@ internal static class NodeCommand
             var self = Cluster.Get(system).SelfAddress;
             Console.WriteLine($"Actors node up: {self} (journal {options.DescribeJournal(system.Settings.Config)}). " +
                               $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}");
-        })), metrics: result.GetValue(MetricsPort) is { } metricsPort ? (result.GetValue(MetricsBind)!, metricsPort) : null);
+        })), metrics: result.GetValue(MetricsPort) is { } metricsPort ? (result.GetValue(MetricsBind)!, metricsPort) : null,
+            benchBaselines: result.GetValue(BenchBaselines));
         await host.RunAsync(ct);
         return 0;
     }

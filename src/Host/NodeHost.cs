@@ -15,8 +15,12 @@ internal static class NodeHost
     /// <param name="more">Further wiring (start-up hooks).</param>
     /// <param name="minimumLogLevel">Console log level (bench keeps the console for its own output).</param>
     /// <param name="metrics">Serve Prometheus metrics on this address and port.</param>
+    /// <param name="benchBaselines">
+    /// Host the raw Akka.NET counters `bench --baseline` measures against and honour FailRate:
+    /// for benchmarking only (the baselines are unbounded and reachable by any client).
+    /// </param>
     public static IHost Build(NodeOptions options, Config? extra, Action<AkkaConfigurationBuilder>? more = null,
-        LogLevel minimumLogLevel = LogLevel.Information, (string Bind, int Port)? metrics = null)
+        LogLevel minimumLogLevel = LogLevel.Information, (string Bind, int Port)? metrics = null, bool benchBaselines = false)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([]);
         builder.Logging.ClearProviders();
@@ -43,9 +47,17 @@ internal static class NodeHost
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             });
+            if (benchBaselines)
+            {
+                akka.AddHocon("actors.limits.failure-injection = on", HoconAddMode.Prepend);
+            }
+
             akka.AddActors(options);
-            // The raw Akka.NET counters `bench --baseline` measures against, on the same node.
-            akka.AddBenchBaseline();
+            if (benchBaselines)
+            {
+                akka.AddBenchBaseline();
+            }
+
             more?.Invoke(akka);
         });
         return builder.Build();

@@ -122,7 +122,7 @@ public sealed class PostgresClusterSpecs(PostgresServer postgres, ITestOutputHel
         await load.StopAsync();
         var lost = await load.VerifyAsync();
         Figures.Record(output, $"cluster on PostgreSQL, rolling restart under load: 3 nodes restarted in {rolling.Elapsed.TotalSeconds:F1} s; requests answered {load.Acknowledged + load.Failed}; " +
-                         $"acknowledged writes {load.Acknowledged}; failed {load.Failed} ({load.FailuresByCode}); writes lost {lost}");
+                         $"acknowledged writes {load.Acknowledged}; failed {load.Failed} ({load.FailuresByCode}); slowest call {load.Slowest.TotalSeconds:F1} s; writes lost {lost}");
         lost.Should().Be(0);
     }
 
@@ -232,11 +232,15 @@ public sealed class PostgresClusterSpecs(PostgresServer postgres, ITestOutputHel
         private readonly CancellationTokenSource _stop = new();
         private readonly List<Task> _writers = [];
         private long _acknowledged;
+        private long _slowestMs;
 
         public IReadOnlyList<string> Keys { get; } = Enumerable.Range(0, keyCount).Select(i => $"load-{i}").ToList();
         public long Acknowledged => Interlocked.Read(ref _acknowledged);
         public ConcurrentQueue<string> Failures { get; } = new();
         public int Failed => Failures.Count;
+
+        /// <summary>The longest any one add took, from the call to its answer (retries included).</summary>
+        public TimeSpan Slowest => TimeSpan.FromMilliseconds(Interlocked.Read(ref _slowestMs));
 
         /// <summary>Failures by error code, e.g. "Timeout 3, Unavailable 2", or "none".</summary>
         public string FailuresByCode => Failures.IsEmpty
@@ -295,7 +299,14 @@ public sealed class PostgresClusterSpecs(PostgresServer postgres, ITestOutputHel
             while (!_stop.IsCancellationRequested)
             {
                 var key = Keys[Random.Shared.Next(Keys.Count)];
+                var started = Environment.TickCount64;
                 var reply = await client.SendAsync(new AddToCounter(client.NewRequestId(), key, 1), TimeSpan.FromSeconds(60));
+                var took = Environment.TickCount64 - started;
+                for (var seen = Interlocked.Read(ref _slowestMs); took > seen; seen = Interlocked.Read(ref _slowestMs))
+                {
+                    Interlocked.CompareExchange(ref _slowestMs, took, seen);
+                }
+
                 if (reply is CounterValue)
                 {
                     Interlocked.Increment(ref _acknowledged);

@@ -4,6 +4,7 @@ using Actors.Hosting;
 using Actors.Protocol;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 
 namespace Actors.Client;
@@ -64,7 +65,9 @@ public sealed class ActorsClient : IAsyncDisposable
     public static Config Config(IEnumerable<Assembly>? protocolAssemblies = null) =>
         ActorsConfig.HyperionAllowList((protocolAssemblies ?? []).Prepend(typeof(IActorsMessage).Assembly).Distinct())
             .WithFallback(ActorsConfig.Client)
-            .WithFallback(ClusterClientReceptionist.DefaultConfig());
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            // ClusterClient wraps requests in pub-sub's Send: its serializer, not the refused JSON default.
+            .WithFallback(DistributedPubSub.DefaultConfig());
 
     /// <summary>
     /// Starts a client actor system of its own and connects through ClusterClient to the nodes

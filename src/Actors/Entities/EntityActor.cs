@@ -1,3 +1,4 @@
+using Actors.Gateway;
 using Actors.Handlers;
 using Actors.Protocol;
 using Actors.Telemetry;
@@ -86,8 +87,13 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             _eventsSinceSnapshot++;
         });
 
-        Command<TCommand>(Handle);
-        Command<IRequest>(other => Sender.Tell(_lifecycle.NotHandled(other)));
+        Command<RoutedRequest>(routed =>
+        {
+            if (_lifecycle.TryAdmit<TCommand>(routed, Sender, out var command))
+            {
+                Handle(Caller.Of(routed, Sender), command);
+            }
+        });
         Command<PassivateIdle>(_ => _lifecycle.IdleReported(Context));
         Command<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
         Command<StopEntity>(_ => Stop());
@@ -118,15 +124,14 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         base.PostStop();
     }
 
-    private void Handle(TCommand command)
+    private void Handle(Caller caller, TCommand command)
     {
-        _lifecycle.Touched();
         var id = command.RequestId;
         if (_recent.Contains(id) || _unwritten.Contains(id))
         {
             // A retry of a write this entity already made (or is making): answer, apply nothing;
             // after the pending writes, so it never acknowledges what is not yet stored.
-            AnswerAfterWrites(Sender, AlreadyApplied(command));
+            AnswerAfterWrites(caller, AlreadyApplied(command));
             return;
         }
 
@@ -138,14 +143,14 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         catch (Exception e)
         {
             // Nothing was written or changed: the entity goes on serving.
-            Sender.Tell(Failed(id, e));
+            caller.Answer(Failed(id, e));
             return;
         }
 
         if (step.Events.Count == 0)
         {
             // A read sees every decided change, so it is answered once those are stored.
-            AnswerAfterWrites(Sender, step.Reply);
+            AnswerAfterWrites(caller, step.Reply);
             return;
         }
 
@@ -153,7 +158,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         // for all of them. The caller hears only after its events are in the journal.
         _state = step.Next;
         _pending.Events.AddRange(step.Events);
-        _pending.Replies.Add((Sender, step.Reply));
+        _pending.Replies.Add((caller, step.Reply));
         if (step.Events.Any(e => e is IRequestEvent))
         {
             _pending.RequestIds.Add(id);
@@ -167,11 +172,11 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     }
 
     /// <summary>A reply that must not overtake the writes decided before it.</summary>
-    private void AnswerAfterWrites(IActorRef replyTo, IReply reply)
+    private void AnswerAfterWrites(Caller replyTo, IReply reply)
     {
         if (_writing is null && _pending.Events.Count == 0)
         {
-            replyTo.Tell(reply);
+            replyTo.Answer(reply);
             return;
         }
 
@@ -187,7 +192,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         {
             foreach (var (replyTo, reply) in batch.Replies)
             {
-                replyTo.Tell(reply);
+                replyTo.Answer(reply);
             }
 
             StopIfAsked();
@@ -222,7 +227,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             new KeyValuePair<string, object?>("entity_type", _entityType));
         foreach (var (replyTo, reply) in batch.Replies)
         {
-            replyTo.Tell(reply);
+            replyTo.Answer(reply);
         }
 
         if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
@@ -329,12 +334,12 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         var failed = _writing;
         foreach (var (replyTo, reply) in failed?.Replies ?? [])
         {
-            replyTo.Tell(new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code)));
+            replyTo.Answer(new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code)));
         }
 
         foreach (var (replyTo, reply) in _pending.Replies)
         {
-            replyTo.Tell(failed?.RequestIds.Contains(reply.RequestId) == true
+            replyTo.Answer(failed?.RequestIds.Contains(reply.RequestId) == true
                 ? new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code))
                 : new ErrorReply(reply.RequestId, ErrorCode.Unavailable,
                     "an earlier write of this entity failed; this request was not carried out", TimeSpan.FromSeconds(1)));
@@ -351,7 +356,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private sealed class PendingWrite
     {
         public List<TEvent> Events { get; } = [];
-        public List<(IActorRef ReplyTo, IReply Reply)> Replies { get; } = [];
+        public List<(Caller ReplyTo, IReply Reply)> Replies { get; } = [];
         public List<string> RequestIds { get; } = [];
 
         /// <summary>The state after the last of <see cref="Events"/>.</summary>

@@ -1,3 +1,4 @@
+using Actors.Gateway;
 using Actors.Protocol;
 using Actors.Telemetry;
 using Akka.Actor;
@@ -55,6 +56,27 @@ internal sealed class EntityLifecycle(string entityType, LiveEntities live, Node
         context.Stop(context.Self);
     }
 
-    public ErrorReply NotHandled(IRequest request) => new(request.RequestId, ErrorCode.UnknownRequest,
-        $"entity type '{entityType}' does not handle {request.GetType().Name}");
+    /// <summary>
+    /// True with the command a routed request carries, if the entity should run it; otherwise answers it
+    /// (a command of another type, or one past its deadline, which the gateway has answered
+    /// Timeout already: this only gives the gateway's slot back) and returns false.
+    /// </summary>
+    public bool TryAdmit<TCommand>(RoutedRequest routed, IActorRef sender, out TCommand command)
+        where TCommand : IKeyedRequest
+    {
+        Touched();
+        var request = routed.Request;
+        if (request is TCommand typed && !routed.Expired)
+        {
+            command = typed;
+            return true;
+        }
+
+        command = default!;
+        Caller.Of(routed, sender).Answer(request is TCommand
+            ? new ErrorReply(request.RequestId, ErrorCode.Timeout, "past its deadline before the entity took it; not carried out")
+            : new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
+                $"entity type '{entityType}' does not handle {request.GetType().Name}"));
+        return false;
+    }
 }

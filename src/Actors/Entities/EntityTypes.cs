@@ -39,7 +39,7 @@ public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery,
 /// <summary>Maps a keyed request to its entity (by key) and shard (by a stable hash of the key).</summary>
 public sealed class EntityMessageExtractor(int shards) : HashCodeMessageExtractor(shards)
 {
-    public override string? EntityId(object message) => (message as IKeyedRequest)?.Key;
+    public override string? EntityId(object message) => ((message as Gateway.RoutedRequest)?.Request as IKeyedRequest)?.Key;
 }
 
 /// <summary>An entity type registered with <see cref="Hosting.ActorsBuilder"/>.</summary>

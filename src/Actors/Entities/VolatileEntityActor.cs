@@ -1,3 +1,4 @@
+using Actors.Gateway;
 using Actors.Handlers;
 using Actors.Protocol;
 using Actors.Telemetry;
@@ -31,8 +32,13 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         _id = EntityActor<TState, TCommand, TEvent>.PersistenceIdFor(entityType, key);
         _state = handler.Initial(key);
 
-        Receive<TCommand>(Handle);
-        Receive<IRequest>(other => Sender.Tell(_lifecycle.NotHandled(other)));
+        Receive<RoutedRequest>(routed =>
+        {
+            if (_lifecycle.TryAdmit<TCommand>(routed, Sender, out var command))
+            {
+                Handle(Caller.Of(routed, Sender), command);
+            }
+        });
         Receive<PassivateIdle>(_ => _lifecycle.IdleReported(Context));
         Receive<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
         Receive<StopEntity>(_ => _lifecycle.Stop(Context));
@@ -42,19 +48,18 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
 
     protected override void PostStop() => _lifecycle.Stopped();
 
-    private void Handle(TCommand command)
+    private void Handle(Caller caller, TCommand command)
     {
-        _lifecycle.Touched();
         try
         {
             var step = EntityLogic.Step(_handler, _state, command);
             _state = step.Next;
-            Sender.Tell(step.Reply);
+            caller.Answer(step.Reply);
         }
         catch (Exception e)
         {
             _log.Warning("Entity {0} failed on request {1}: {2}", _id, command.RequestId, e.Message);
-            Sender.Tell(new ErrorReply(command.RequestId, ErrorCode.HandlerFailed, e.Message));
+            caller.Answer(new ErrorReply(command.RequestId, ErrorCode.HandlerFailed, e.Message));
         }
     }
 

@@ -1,4 +1,5 @@
 using Actors.Protocol;
+using Actors.Security;
 using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Cluster;
@@ -23,6 +24,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly Func<Type, Route?> _resolve;
     private readonly NodeTelemetry _telemetry;
     private readonly LatencyWindow _latency = new();
+    private readonly OffenceLog _offences;
+    private readonly long _resendAfterMs;
     private static readonly TimeSpan UndeliveredRetryAfter = TimeSpan.FromSeconds(1);
 
     // Counts members becoming unreachable or leaving: a request sent in an earlier epoch may have been lost.
@@ -46,7 +49,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     // Answered Timeout but possibly still running: they keep their lane / entity-type slot until
     // their late reply comes (or ten deadlines pass), so a hung handler cannot make the node
     // admit more work than it bounds.
-    private readonly Dictionary<string, (Route Route, long Expired)> _overdue = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Route Route, Guid Token, long Expired)> _overdue = new(StringComparer.Ordinal);
 
     public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry)
     {
@@ -54,9 +57,11 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         _admission = admission;
         _resolve = resolve;
         _telemetry = telemetry;
+        _offences = new OffenceLog(_log, limits.OffenceLogInterval);
+        _resendAfterMs = (long)admission.ResendRetriesAfter.TotalMilliseconds;
         Receive<RequestBatch>(AdmitBatch);
         Receive<IRequest>(request => Admit(request, Sender, null, 0));
-        Receive<IReply>(Complete);
+        Receive<RoutedReply>(Complete);
         Receive<RequestUndelivered>(Undelivered);
         Receive<DrainGateway>(StartDraining);
         Receive<ClusterEvent.UnreachableMember>(_ => _membershipEpoch++);
@@ -69,7 +74,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             CheckDrained();
         });
         Receive<GetGatewayStats>(get => Sender.Tell(Stats(get.WindowSeconds)));
-        ReceiveAny(other => _log.Warning("Gateway dropped a {0} from {1}: not a request", other.GetType().FullName, Sender));
+        ReceiveAny(other => _offences.Report($"a {other.GetType().Name} sent to the gateway (not a request)", Sender));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -157,29 +162,34 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return;
         }
 
+        var now = Environment.TickCount64;
         if (request is IIdempotentRequest && _inFlight.TryGetValue(request.RequestId, out var running) &&
-            Equals(running.Request, request))
+            Equals(running.Routed.Request, request))
         {
             // A client's retry of the very request still in flight here: both askers get its one
             // reply. It is sent again only if a member became unreachable or left since it was sent
-            // (its copy may have been lost with that node): the entity recognises a repeated id, but
-            // only among its last remember-request-ids writes, so copies are not made without cause.
+            // (its copy may have been lost with that node), or it has been out for resend-retries-after
+            // (a shard region drops what it buffered during a hand-off, and a drop seen on another
+            // node cannot be traced back here): the entity recognises a repeated id, but only among
+            // its last remember-request-ids writes, so copies are not made without cause.
             (running.Waiters ??= []).Add((replyTo, batch, index));
-            if (route.ResendRetries && running.Epoch != _membershipEpoch)
+            if (route.ResendRetries && (running.Epoch != _membershipEpoch || now - running.SentAt >= _resendAfterMs))
             {
                 running.Epoch = _membershipEpoch;
-                route.Target.Tell(request, Self);
+                running.SentAt = now;
+                route.Target.Tell(running.Routed, Self);
             }
 
             return;
         }
 
         // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).
+        var routed = new RoutedRequest(Guid.NewGuid(), request, DateTime.UtcNow + _admission.RequestDeadline);
         if ((_overdue.ContainsKey(request.RequestId) && request is not IIdempotentRequest) ||
-            !_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, Environment.TickCount64, type, batch, index)
+            !_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, now, routed, batch, index)
             {
-                Request = request,
                 Epoch = _membershipEpoch,
+                SentAt = now,
             }))
         {
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
@@ -189,22 +199,29 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
         route.InFlight++;
         _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
-        route.Target.Tell(request, Self);
+        route.Target.Tell(routed, Self);
     }
 
-    private void Complete(IReply reply)
+    private void Complete(RoutedReply routedReply)
     {
-        if (reply.RequestId is not { } id || !_inFlight.Remove(id, out var entry))
+        var reply = routedReply.Reply;
+        if (reply?.RequestId is not { } id || !_inFlight.TryGetValue(id, out var entry) || entry.Routed.Token != routedReply.Token)
         {
             // Answered already (Timeout at the deadline): the caller has its one reply; the slot comes back.
-            if (reply.RequestId is { } late && _overdue.Remove(late, out var overdue))
+            if (reply?.RequestId is { } late && _overdue.TryGetValue(late, out var overdue) && overdue.Token == routedReply.Token)
             {
+                _overdue.Remove(late);
                 overdue.Route.InFlight--;
             }
+            else
+            {
+                _offences.Report("reply without a matching token", Sender);
+            }
 
-            _log.Debug("Late reply {0} for request {1} dropped", reply.GetType().Name, reply.RequestId);
             return;
         }
+
+        _inFlight.Remove(id);
 
         var route = entry.Route;
         route.InFlight--;
@@ -232,12 +249,14 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     private void Undelivered(RequestUndelivered undelivered)
     {
-        // Only a node's status actor reports these; anyone else could cut other callers' requests short.
-        if (Sender.Path.Name != StatusActor.Name || undelivered.RequestId is null ||
-            !_inFlight.Remove(undelivered.RequestId, out var entry))
+        // Believed only with the request's token: anyone else could cut other callers' requests short.
+        if (undelivered.RequestId is null || !_inFlight.TryGetValue(undelivered.RequestId, out var entry) ||
+            entry.Routed.Token != undelivered.Token)
         {
             return;
         }
+
+        _inFlight.Remove(undelivered.RequestId);
 
         entry.Route.InFlight--;
         _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
@@ -280,7 +299,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                 $"the node stopped before {entry.Route.Name} answered; the request may or may not have been applied"));
         }
 
-        foreach (var (route, _) in _overdue.Values)
+        foreach (var (route, _, _) in _overdue.Values)
         {
             route.InFlight--;
         }
@@ -336,7 +355,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         if (_overdue.Count > 0)
         {
             // Ten deadlines without a reply: the work is taken as lost and its slot given back.
-            foreach (var (id, (route, expired)) in _overdue.Where(o => now - o.Value.Expired > 10 * deadline).ToList())
+            foreach (var (id, (route, _, expired)) in _overdue.Where(o => now - o.Value.Expired > 10 * deadline).ToList())
             {
                 _overdue.Remove(id);
                 route.InFlight--;
@@ -362,7 +381,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         foreach (var id in overdue)
         {
             _inFlight.Remove(id, out var entry);
-            _overdue[id] = (entry!.Route, now);
+            _overdue[id] = (entry!.Route, entry.Routed.Token, now);
             _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
             Refused(entry.Type, ErrorCode.Timeout);
             AnswerAll(entry, new ErrorReply(id, ErrorCode.Timeout,
@@ -395,6 +414,12 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                 $"request id must be 1 to {_limits.MaxRequestIdLength} characters");
         }
 
+        if (request is IFailureInjecting { FailRate: not 0.0 } && !_limits.FailureInjection)
+        {
+            return new ErrorReply(id, ErrorCode.InvalidRequest,
+                "FailRate is honoured only on nodes started for tests or benchmarks (actors.limits.failure-injection, node --bench-baselines)");
+        }
+
         if (request is IKeyedRequest keyed)
         {
             var key = keyed.Key;
@@ -413,13 +438,15 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         return null;
     }
 
-    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started, Type Type, Batch? Batch = null, int Index = 0)
+    private sealed record InFlight(IActorRef ReplyTo, Route Route, long Started, RoutedRequest Routed, Batch? Batch = null, int Index = 0)
     {
-        /// <summary>The request, to tell a client's retry from a different request reusing the id.</summary>
-        public IRequest? Request { get; init; }
+        public Type Type => Routed.Request.GetType();
 
         /// <summary>The membership epoch when it was last sent.</summary>
         public long Epoch { get; set; }
+
+        /// <summary>When it was last sent (Environment.TickCount64).</summary>
+        public long SentAt { get; set; }
 
         /// <summary>Askers of retried copies, answered with the same reply.</summary>
         public List<(IActorRef ReplyTo, Batch? Batch, int Index)>? Waiters { get; set; }

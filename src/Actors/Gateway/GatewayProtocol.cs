@@ -4,17 +4,21 @@ using Akka.Configuration;
 namespace Actors.Gateway;
 
 /// <summary>Limits the gateway checks on every request before routing it.</summary>
-public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength, int MaxBatchSize, TimeSpan PartialReplyAfter)
+public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength, int MaxBatchSize, TimeSpan PartialReplyAfter,
+    TimeSpan OffenceLogInterval, bool FailureInjection)
 {
     public static NodeLimits From(Config config) => new(
         config.GetInt("actors.limits.max-key-length", 256),
         config.GetInt("actors.limits.max-request-id-length", 128),
         config.GetInt("actors.limits.max-batch-size", 1000),
-        config.GetTimeSpan("actors.limits.batch-partial-reply-after", TimeSpan.FromMilliseconds(50)));
+        config.GetTimeSpan("actors.limits.batch-partial-reply-after", TimeSpan.FromMilliseconds(50)),
+        config.GetTimeSpan("actors.log.offence-interval"),
+        config.GetBoolean("actors.limits.failure-injection"));
 }
 
 /// <summary>How many requests a node takes on at once, and how long it lets one run.</summary>
-public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline, TimeSpan MinRetryAfter, TimeSpan MaxRetryAfter)
+public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline, TimeSpan MinRetryAfter, TimeSpan MaxRetryAfter,
+    TimeSpan ResendRetriesAfter)
 {
     public static AdmissionSettings From(Config config)
     {
@@ -22,7 +26,8 @@ public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline
             config.GetInt("actors.admission.max-in-flight", 10_000),
             config.GetTimeSpan("actors.admission.request-deadline", TimeSpan.FromSeconds(60)),
             config.GetTimeSpan("actors.admission.min-retry-after", TimeSpan.FromMilliseconds(10)),
-            config.GetTimeSpan("actors.admission.max-retry-after", TimeSpan.FromSeconds(5)));
+            config.GetTimeSpan("actors.admission.max-retry-after", TimeSpan.FromSeconds(5)),
+            config.GetTimeSpan("actors.admission.resend-retries-after"));
         if (settings.MaxInFlight < 1 || settings.RequestDeadline <= TimeSpan.Zero)
         {
             throw new ConfigurationException("actors.admission.max-in-flight and request-deadline must be positive");
@@ -59,11 +64,12 @@ public sealed class Route(string name, IActorRef target, int maxInFlight)
 
 /// <summary>
 /// From a node's status actor to the gateway that sent a request: the request was dead-lettered
-/// (its shard's node is unreachable or leaving, its entity stopped before reaching it). It was
-/// not processed there, so the gateway answers it <see cref="Protocol.ErrorCode.Unavailable"/>
-/// at once instead of letting the caller wait for the deadline.
+/// (its shard's node is unreachable or leaving, its entity stopped before reaching it, a shard
+/// region dropped it during a hand-off). It was not processed there, so the gateway answers it
+/// <see cref="Protocol.ErrorCode.Unavailable"/> at once instead of letting the caller wait for the
+/// deadline. Believed only with the request's <see cref="RoutedRequest.Token"/>.
 /// </summary>
-public sealed record RequestUndelivered(string RequestId, string Reason) : Protocol.IActorsMessage;
+public sealed record RequestUndelivered(Guid Token, string RequestId, string Reason) : Protocol.IActorsMessage;
 
 /// <summary>
 /// Sent by CoordinatedShutdown before the node leaves: from now on the gateway refuses new

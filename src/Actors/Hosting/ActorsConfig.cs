@@ -8,11 +8,14 @@ namespace Actors.Hosting;
 /// <summary>The HOCON files of <c>hocon/</c>, embedded in this assembly, and HOCON rendered from code.</summary>
 public static class ActorsConfig
 {
-    /// <summary><c>hocon/node.conf</c>: every node default.</summary>
-    public static Config Node { get; } = Load("node.conf");
+    /// <summary><c>hocon/wire.conf</c>: what nodes and clients share (serializers, transport).</summary>
+    public static Config Wire { get; } = Load("wire.conf");
 
-    /// <summary><c>hocon/client.conf</c>: what a client actor system needs.</summary>
-    public static Config Client { get; } = Load("client.conf");
+    /// <summary><c>hocon/node.conf</c> over <c>hocon/wire.conf</c>: every node default.</summary>
+    public static Config Node { get; } = Load("node.conf").WithFallback(Wire);
+
+    /// <summary><c>hocon/client.conf</c> over <c>hocon/wire.conf</c>: what a client actor system needs.</summary>
+    public static Config Client { get; } = Load("client.conf").WithFallback(Wire);
 
     /// <summary><c>hocon/postgres.conf</c>: the journal settings that differ on PostgreSQL.</summary>
     public static Config Postgres { get; } = Load("postgres.conf");

@@ -7,6 +7,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka;
 using Akka.Configuration;
 using Akka.DependencyInjection;
@@ -60,6 +61,8 @@ public static class ActorsHostingExtensions
         builder.AddHocon(ActorsConfig.Node, HoconAddMode.Append);
         builder.AddHocon(ClusterSharding.DefaultConfig(), HoconAddMode.Append);
         builder.AddHocon(ClusterClientReceptionist.DefaultConfig(), HoconAddMode.Append);
+        // The receptionist reads requests wrapped in pub-sub's Send: its serializer, not the refused JSON default.
+        builder.AddHocon(DistributedPubSub.DefaultConfig(), HoconAddMode.Append);
         builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
 
         return builder.WithActors(async (system, registry, resolver) =>

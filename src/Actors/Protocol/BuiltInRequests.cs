@@ -1,11 +1,22 @@
 namespace Actors.Protocol;
 
 /// <summary>
+/// A request that can ask its handler to fail on purpose (<see cref="FailRate"/>, 0..1), for
+/// supervision tests and load runs. A node honours a non-zero rate only where HOCON enables it
+/// (<c>actors.limits.failure-injection</c>: tests, <c>bench</c>); elsewhere it is refused
+/// InvalidRequest, so no client can push a production node's workers into back-off.
+/// </summary>
+public interface IFailureInjecting : IRequest
+{
+    double FailRate { get; }
+}
+
+/// <summary>
 /// Estimate pi by Monte Carlo with <paramref name="Samples"/> random points (cpu lane).
 /// <paramref name="FailRate"/> (0..1) makes the handler throw for that fraction of requests:
 /// a knob for supervision tests and load runs.
 /// </summary>
-public sealed record EstimatePi(string RequestId, long Samples, double FailRate = 0) : IIdempotentRequest;
+public sealed record EstimatePi(string RequestId, long Samples, double FailRate = 0) : IIdempotentRequest, IFailureInjecting;
 
 /// <summary>Result of <see cref="EstimatePi"/>.</summary>
 public sealed record PiEstimated(string RequestId, double Estimate, long Samples, long Inside) : IReply;
@@ -14,7 +25,7 @@ public sealed record PiEstimated(string RequestId, double Estimate, long Samples
 /// Await <paramref name="Milliseconds"/> without holding a thread (io lane): the stand-in for a
 /// remote call. <paramref name="FailRate"/> as for <see cref="EstimatePi"/>.
 /// </summary>
-public sealed record SleepFor(string RequestId, int Milliseconds, double FailRate = 0) : IIdempotentRequest;
+public sealed record SleepFor(string RequestId, int Milliseconds, double FailRate = 0) : IIdempotentRequest, IFailureInjecting;
 
 /// <summary>Result of <see cref="SleepFor"/>.</summary>
 public sealed record Slept(string RequestId, int Milliseconds) : IReply;
@@ -27,7 +38,8 @@ public interface ICounterCommand : IKeyedRequest;
 /// <paramref name="FailRate"/> as for <see cref="EstimatePi"/> (the entity's decision throws; nothing is written).
 /// Idempotent by its request id: the counter remembers recent ids, so a retry is applied once.
 /// </summary>
-public sealed record AddToCounter(string RequestId, string Key, long Amount, double FailRate = 0) : ICounterCommand, IIdempotentRequest;
+public sealed record AddToCounter(string RequestId, string Key, long Amount, double FailRate = 0)
+    : ICounterCommand, IIdempotentRequest, IFailureInjecting;
 
 /// <summary>Read the counter <paramref name="Key"/>; a counter never written reads 0.</summary>
 public sealed record GetCounter(string RequestId, string Key) : ICounterCommand, IIdempotentRequest;

@@ -22,7 +22,7 @@ public sealed record NodeStatus(
     long Rejected,
     long Restarts,
     EntityTypeStatus[] EntityTypes,
-    LaneStatus[] Lanes);
+    LaneStatus[] Lanes) : IActorsMessage;
 
 public sealed record EntityTypeStatus(string Name, int Shards, int LiveEntities);
 

@@ -20,11 +20,15 @@ namespace Actors.Serialization;
 public sealed class ProtocolSerializer : Akka.Serialization.Serializer
 {
     private readonly HyperionSerializer _hyperion;
+    private readonly Hyperion.Serializer _reader;
     private readonly AllowList _allowList;
+    private readonly long _stackBudget;
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system)
     {
-        var config = system.Settings.Config;
+        var config = system.Settings.Config.WithFallback(Hosting.ActorsConfig.Wire);
+        _stackBudget = config.GetByteSize("actors.serialization.decode-stack-budget")
+                       ?? throw new Akka.Configuration.ConfigurationException("actors.serialization.decode-stack-budget is not set");
         var hyperion = HyperionSerializerSettings.Create(
             config.GetConfig("akka.actor.serialization-settings.hyperion") ?? Config.Empty);
         _allowList = new AllowList(config.GetStringList("actors.serialization.registered-types")
@@ -32,6 +36,11 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
         _hyperion = new HyperionSerializer(system, new HyperionSerializerSettings(
             hyperion.PreserveObjectReferences, hyperion.VersionTolerance, hyperion.KnownTypesProvider,
             hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: _allowList));
+        // Akka's wrapper reads from a stream of its own; we read through a stack guard (see
+        // StackGuardStream) with the same configured Hyperion. A spec fails if the field goes.
+        _reader = typeof(HyperionSerializer).GetField("_serializer", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+                      ?.GetValue(_hyperion) as Hyperion.Serializer
+                  ?? throw new InvalidOperationException("Akka.Serialization.Hyperion no longer holds a Hyperion.Serializer in _serializer");
     }
 
     public override int Identifier => 4712;
@@ -42,13 +51,24 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
 
     public override object FromBinary(byte[] bytes, Type type)
     {
-        var message = _hyperion.FromBinary(bytes, type);
+        object message;
+        try
+        {
+            using var stream = new StackGuardStream(bytes, _stackBudget);
+            message = _reader.Deserialize<object>(stream);
+        }
+        catch (Exception e) when (e is InsufficientExecutionStackException or TypeLoadException or NotSupportedException or ArgumentException
+                                       or InvalidCastException or IndexOutOfRangeException or EndOfStreamException or OverflowException)
+        {
+            throw new System.Runtime.Serialization.SerializationException($"undecodable message: {e.Message}", e);
+        }
+
         // Checked again on the result: Hyperion caches resolved type names per serializer and
         // consults the filter only on a cache miss.
-        return _allowList.IsAllowed(message.GetType())
+        return message is not null && _allowList.IsAllowed(message.GetType())
             ? message
             : throw new System.Runtime.Serialization.SerializationException(
-                $"{message.GetType().FullName} is not an accepted message type (actors.serialization.registered-types / allowed-types)");
+                $"{message?.GetType().FullName ?? "null"} is not an accepted message type (actors.serialization.registered-types / allowed-types)");
     }
 
     /// <summary>Allows exactly the listed types, named "Namespace.Type, Assembly" with or without version.</summary>

@@ -36,7 +36,15 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
         _telemetry = telemetry;
         _healthInterval = healthInterval;
         ReceiveAsync<GetNodeStatus>(async get => Sender.Tell(await LocalAsync(get.WindowSeconds)));
-        ReceiveAsync<GetClusterStatus>(async get => Sender.Tell(new ClusterStatus(get.RequestId, await MembersAsync())));
+        // GetClusterStatus comes routed by the gateway, like any request.
+        ReceiveAsync<RoutedRequest>(async routed =>
+        {
+            var caller = Caller.Of(routed, Sender);
+            if (routed.Request is GetClusterStatus get)
+            {
+                caller.Answer(new ClusterStatus(get.RequestId, await MembersAsync()));
+            }
+        });
         ReceiveAsync<HealthTick>(_ => LogHealthAsync());
         Receive<AllDeadLetters>(Undeliverable);
     }
@@ -68,13 +76,16 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
         }));
 
         // A request a gateway (of any node) routed that never reached its handler or entity: tell
-        // that gateway, which answers it Unavailable now rather than Timeout at its deadline.
-        if (dead.Message is IRequest { RequestId: { } id } request && IsGateway(dead.Sender))
+        // that gateway, which answers it Unavailable now rather than Timeout at its deadline. A
+        // shard region that drops what it buffered during a hand-off names itself as the sender:
+        // then it is this node's gateway, which ignores a token it did not make.
+        if (dead.Message is RoutedRequest { Request.RequestId: { } id } routed)
         {
             // Debug: during a fail-over there is one per request; Akka logs dead letters itself (log-dead-letters) and the meter counts them.
             _log.Debug("Request {0} ({1}) to {2} was not delivered; its gateway answers it Unavailable",
-                id, request.GetType().Name, dead.Recipient.Path);
-            dead.Sender.Tell(new RequestUndelivered(id, $"not delivered to {dead.Recipient.Path.Name}"));
+                id, routed.Request.GetType().Name, dead.Recipient.Path);
+            (IsGateway(dead.Sender) ? dead.Sender : _gateway)
+                .Tell(new RequestUndelivered(routed.Token, id, $"not delivered to {dead.Recipient.Path.Name}"));
         }
     }
 

@@ -1,3 +1,4 @@
+using Actors.Gateway;
 using Actors.Handlers;
 using Actors.Protocol;
 using Actors.Telemetry;
@@ -119,7 +120,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void Waiting()
     {
-        Receive<IRequest>(_ => StashRequest());
+        Receive<RoutedRequest>(_ => StashRequest());
         Receive<CreateHandlersNow>(_ => CreateHandlers());
         Receive<Completed>(Finish);
     }
@@ -130,10 +131,10 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     /// </summary>
     private void BackingOff()
     {
-        Receive<IRequest>(request =>
+        Receive<RoutedRequest>(routed =>
         {
             var left = _waitingUntil - DateTime.UtcNow;
-            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.Overloaded,
+            Caller.Of(routed, Sender).Answer(new ErrorReply(routed.Request.RequestId, ErrorCode.Overloaded,
                 $"lane {_lane.Name}: worker is backing off after repeated handler failures",
                 left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(10)));
         });
@@ -143,7 +144,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void Broken(string reason)
     {
-        Receive<IRequest>(request => Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.Unavailable,
+        Receive<RoutedRequest>(routed => Caller.Of(routed, Sender).Answer(new ErrorReply(routed.Request.RequestId, ErrorCode.Unavailable,
             $"lane {_lane.Name}: handler could not be created: {reason}")));
         Receive<CreateHandlersNow>(_ => CreateHandlers());
         Receive<Completed>(Finish);
@@ -151,7 +152,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void Serving()
     {
-        Receive<IRequest>(Run);
+        Receive<RoutedRequest>(Run);
         Receive<Completed>(completed =>
         {
             Finish(completed);
@@ -166,7 +167,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     /// <summary>After a failure: take nothing new, let the running requests finish, then replace the handlers.</summary>
     private void Draining()
     {
-        Receive<IRequest>(_ => StashRequest());
+        Receive<RoutedRequest>(_ => StashRequest());
         Receive<Completed>(completed =>
         {
             Finish(completed);
@@ -180,7 +181,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         Stash.Stash();
     }
 
-    private void Run(IRequest request)
+    private void Run(RoutedRequest routed)
     {
         if (_running >= _lane.ConcurrencyPerWorker)
         {
@@ -188,14 +189,22 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
+        var request = routed.Request;
+        var replyTo = Caller.Of(routed, Sender);
+        if (routed.Expired)
+        {
+            // The gateway has answered Timeout already; this only gives its slot back.
+            replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.Timeout, "past its deadline before it started; not run"));
+            return;
+        }
+
         if (!_handlers.TryGetValue(request.GetType(), out var handler))
         {
-            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
+            replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
                 $"no handler for {request.GetType().Name} on lane {_lane.Name}"));
             return;
         }
 
-        var replyTo = Sender;
         ValueTask<IReply> pending;
         try
         {
@@ -228,7 +237,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             }
 
             _history.Succeeded(_name);
-            replyTo.Tell(reply);
+            replyTo.Answer(reply);
             return;
         }
 
@@ -244,7 +253,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         if (!ReferenceEquals(completed.Generation, _generation))
         {
             // Started by the instance before a restart: answer it, nothing else.
-            completed.ReplyTo.Tell(completed.Reply ?? new ErrorReply(completed.Request.RequestId, ErrorCode.HandlerFailed,
+            completed.ReplyTo.Answer(completed.Reply ?? new ErrorReply(completed.Request.RequestId, ErrorCode.HandlerFailed,
                 $"{completed.Registration.Name}: {completed.Error?.GetBaseException().Message ?? "no reply"}"));
             return;
         }
@@ -253,7 +262,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         if (completed.Reply is { } reply)
         {
             _history.Succeeded(_name);
-            completed.ReplyTo.Tell(reply);
+            completed.ReplyTo.Answer(reply);
         }
         else
         {
@@ -263,10 +272,10 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     }
 
     /// <summary>Answers the request HandlerFailed (message only: stack traces stay in the node's log) and replaces the handlers.</summary>
-    private void Failed(IActorRef replyTo, IRequest request, HandlerRegistration registration, Exception error)
+    private void Failed(Caller replyTo, IRequest request, HandlerRegistration registration, Exception error)
     {
         var cause = error is AggregateException { InnerException: { } inner } ? inner : error;
-        replyTo.Tell(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed, $"{registration.Name}: {cause.Message}"));
+        replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed, $"{registration.Name}: {cause.Message}"));
         _history.Failed(_name);
         _telemetry.Restarted(_lane.Name);
         _log.Warning("Handler {0} failed on request {1} ({2}: {3}); lane {4} worker {5} replaces its handlers",
@@ -311,7 +320,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         _handlers.Clear();
     }
 
-    private sealed record Completed(IActorRef ReplyTo, IRequest Request, HandlerRegistration Registration, IReply? Reply, Exception? Error,
+    private sealed record Completed(Caller ReplyTo, IRequest Request, HandlerRegistration Registration, IReply? Reply, Exception? Error,
         object Generation);
 
     private sealed record CreateHandlersNow

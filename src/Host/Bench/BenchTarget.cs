@@ -59,7 +59,7 @@ internal sealed class BenchTarget : IAsyncDisposable
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var node = NodeHost.Build(options, extra,
             akka => akka.AddStartup((system, _) => Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult())),
-            LogLevel.Warning);
+            LogLevel.Warning, benchBaselines: true);
         await node.StartAsync();
         await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var system = node.Services.GetRequiredService<ActorSystem>();

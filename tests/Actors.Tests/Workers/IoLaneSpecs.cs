@@ -13,6 +13,7 @@ public sealed class IoLaneSpecs : NodeSpec
     private const string Hocon = """
         actors.lanes.wide { workers = 2, router = round-robin, concurrency-per-worker = 4, max-in-flight = 100 }
         actors.handlers.gate.lane = wide
+        actors.limits.failure-injection = on
         """;
 
     private readonly Gate _gate;

@@ -1,0 +1,28 @@
+using Actors.Protocol;
+using Akka.Actor;
+
+namespace Actors.Gateway;
+
+/// <summary>
+/// A request as the gateway hands it to a lane or an entity, on this node or another: the
+/// payload plus what the gateway needs to match the answer. <paramref name="Token"/> is made
+/// fresh (random) for every admission, so a reply or an "undelivered" notice that does not
+/// carry it is not believed, whoever appears to have sent it: Akka.Remote does not
+/// authenticate sender paths, and request ids are chosen by callers. <paramref name="Deadline"/>
+/// (UTC) is when the gateway answers Timeout; work that starts later is skipped.
+/// </summary>
+public sealed record RoutedRequest(Guid Token, IRequest Request, DateTime Deadline) : IActorsMessage
+{
+    public bool Expired => DateTime.UtcNow >= Deadline;
+}
+
+/// <summary>The answer to a <see cref="RoutedRequest"/>, sent back to the gateway that routed it.</summary>
+public sealed record RoutedReply(Guid Token, IReply Reply) : IActorsMessage;
+
+/// <summary>Who waits for an answer to a routed request: the gateway that sent it, and its token.</summary>
+public readonly record struct Caller(IActorRef Gateway, Guid Token)
+{
+    public static Caller Of(RoutedRequest routed, IActorRef sender) => new(sender, routed.Token);
+
+    public void Answer(IReply reply) => Gateway.Tell(new RoutedReply(Token, reply));
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Actors.Hosting;
+
+/// <summary>
+/// What a node refuses to start with, checked before anything binds: each failure is one
+/// clear sentence (<see cref="FormatException"/>) the Host prints before exiting non-zero.
+/// </summary>
+public static class StartChecks
+{
+    /// <summary>
+    /// A journal per member forks a key's state when it moves, so a node that joins others
+    /// needs the shared one; and plain TCP is for loopback only unless the operator says
+    /// <paramref name="insecure"/> (there is no transport security yet off this machine).
+    /// </summary>
+    public static void Validate(NodeOptions options, string hostname, int port, bool insecure)
+    {
+        if (options.PostgresConnection is null && (options.Seeds ?? []).Any(seed => !IsSelf(seed, hostname, port)))
+        {
+            throw new FormatException(
+                "the SQLite journal is this node's own file: a node that joins others (--seed other than itself) needs the shared journal, --db postgres");
+        }
+
+        if (!insecure && !IsLoopback(hostname))
+        {
+            throw new FormatException(
+                $"refusing to serve {hostname} over plain TCP: anyone who reaches the port could join or send anything; " +
+                "bind 127.0.0.1, or pass --insecure on a network you trust");
+        }
+    }
+
+    /// <summary>
+    /// Throws when another process listens on the port. Akka binds with SO_REUSEADDR, which .NET
+    /// on Linux maps to SO_REUSEPORT too, so a second node would bind beside the first and the
+    /// kernel would split clients between two clusters. This probe sets SO_REUSEADDR alone: it
+    /// binds past connections left in TIME_WAIT by a node that just stopped, but not past a listener.
+    /// </summary>
+    public static void EnsurePortFree(string hostname, int port)
+    {
+        if (port == 0)
+        {
+            return;
+        }
+
+        var address = IPAddress.TryParse(hostname, out var ip) ? ip
+            : Dns.GetHostAddresses(hostname).FirstOrDefault() ?? throw new FormatException($"cannot resolve {hostname}");
+        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            const int solSocket = 1, soReuseAddr = 2;
+            probe.SetRawSocketOption(solSocket, soReuseAddr, BitConverter.GetBytes(1));
+        }
+
+        try
+        {
+            probe.Bind(new IPEndPoint(address, port));
+            probe.Listen(1);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new FormatException($"port {port} on {hostname} is taken by another process (is a node already running there?)");
+        }
+    }
+
+    private static bool IsSelf(string seed, string hostname, int port)
+    {
+        var (host, seedPort) = NodeOptions.ParseHostPort(seed);
+        return seedPort == port && (host == hostname || (IsLoopback(host) && IsLoopback(hostname)));
+    }
+
+    private static bool IsLoopback(string host) =>
+        host == "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+}

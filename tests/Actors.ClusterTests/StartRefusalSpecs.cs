@@ -1,0 +1,60 @@
+using Actors.ClusterTests.Support;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.ClusterTests;
+
+/// <summary>A node refuses to start wrong: within seconds, exit code 1, one clear line, nothing bound.</summary>
+public sealed class StartRefusalSpecs(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "actors-refusal-tests", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task A_second_node_on_a_taken_port_exits_at_once_and_the_first_restarts_on_it_right_after_a_stop()
+    {
+        var port = HostProcess.FreePort();
+        string[] args = ["node", "--port", port.ToString(), "--db", $"sqlite:{Path.Combine(_data, "a.db")}"];
+        using var first = HostProcess.Start(output, "first", args);
+        await first.WaitForLineAsync("Actors node up", StartTimeout);
+
+        var (code, second) = await HostProcess.RunAsync(output, "second", StartTimeout,
+            "node", "--port", port.ToString(), "--db", $"sqlite:{Path.Combine(_data, "b.db")}");
+
+        code.Should().Be(1);
+        second.Stderr.Should().ContainSingle().Which.Should().Contain($"port {port}").And.Contain("taken");
+        second.Stdout.Should().NotContain(l => l.Contains("Actors node up", StringComparison.Ordinal));
+
+        first.Terminate();
+        await first.WaitForExitAsync(StartTimeout);
+        using var again = HostProcess.Start(output, "again", args);
+        await again.WaitForLineAsync("Actors node up", StartTimeout);
+        again.Terminate();
+        await again.WaitForExitAsync(StartTimeout);
+        again.ExitCode.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("the SQLite journal", "node", "--port", "4999", "--seed", "127.0.0.1:4998")]
+    [InlineData("--insecure", "node", "--hostname", "0.0.0.0", "--port", "4999")]
+    public async Task A_node_told_to_start_wrong_refuses_with_one_line(string says, params string[] args)
+    {
+        var (code, node) = await HostProcess.RunAsync(output, "wrong", StartTimeout, [.. args, "--db", $"sqlite:{Path.Combine(_data, "c.db")}"]);
+
+        code.Should().Be(1);
+        node.Stderr.Should().ContainSingle().Which.Should().Contain(says);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort (the refused nodes created nothing).
+        }
+    }
+}
