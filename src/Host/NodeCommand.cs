@@ -39,13 +39,15 @@ internal static class NodeCommand
         Description = "Also host the raw Akka.NET counters `bench --baseline` compares against, and honour FailRate (benchmarking only)",
     };
 
+    private static readonly Option<DirectoryInfo?> Tls = TlsOption.Create(recursive: false, Actors.Security.Certificates.NodeFile);
+
     private static readonly Option<bool> Insecure = new("--insecure")
     {
         Description = "Allow plain TCP on an address other than loopback (only on a network you trust)",
     };
 
     private static readonly Option[] All =
-        [Hostname, Port, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, BenchBaselines, Insecure];
+        [Hostname, Port, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, BenchBaselines, Tls, Insecure];
 
     public static Command Create()
     {
@@ -76,6 +78,7 @@ internal static class NodeCommand
                 Port = result.GetValue(Port),
                 Seeds = result.GetValue(Seeds),
                 Roles = result.GetValue(Roles) is { Length: > 0 } roles ? roles : null,
+                Tls = TlsOption.Load(result, Tls, Actors.Security.Certificates.NodeFile),
             }.UseDb(result.GetValue(Db)!, result.GetValue(DbConnection));
             foreach (var seed in options.Seeds ?? [])
             {
@@ -104,7 +107,8 @@ internal static class NodeCommand
         {
             var self = Cluster.Get(system).SelfAddress;
             Console.WriteLine($"Actors node up: {self} (journal {options.DescribeJournal(system.Settings.Config)}). " +
-                              $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}");
+                              $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}" +
+                              (result.GetValue(Tls) is { } tls ? $" --tls {tls.FullName}" : ""));
         })), metrics: result.GetValue(MetricsPort) is { } metricsPort ? (result.GetValue(MetricsBind)!, metricsPort) : null,
             benchBaselines: result.GetValue(BenchBaselines));
         await host.RunAsync(ct);

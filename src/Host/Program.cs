@@ -8,4 +8,5 @@ root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(SendCommand.Create());
 root.Subcommands.Add(Actors.Host.Bench.BenchCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(CertsCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -14,6 +14,7 @@ internal static class SendCommand
         Akka.Configuration.ConfigurationFactory.ParseString("akka { loglevel = ERROR, stdout-loglevel = ERROR }");
 
     private static readonly Option<string[]> Contacts = ContactOption(recursive: true);
+    private static readonly Option<DirectoryInfo?> Tls = TlsOption.Create(recursive: true, Actors.Security.Certificates.ClientFile);
 
     /// <summary>The `--contact host:port` option every client verb takes.</summary>
     public static Option<string[]> ContactOption(bool recursive) => new("--contact")
@@ -34,6 +35,7 @@ internal static class SendCommand
     {
         var send = new Command("send", "Send one request to a node and print the reply; exits non-zero on an error reply.");
         send.Options.Add(Contacts);
+        send.Options.Add(Tls);
         send.Options.Add(TimeoutSeconds);
 
         var samples = new Option<long>("--samples") { Description = "Random points to draw", DefaultValueFactory = _ => 1_000_000 };
@@ -62,7 +64,8 @@ internal static class SendCommand
         ActorsClient client;
         try
         {
-            client = ActorsClient.Connect(result.GetValue(Contacts)!, Quiet);
+            client = ActorsClient.Connect(result.GetValue(Contacts)!, Quiet,
+                tls: TlsOption.Load(result, Tls, Actors.Security.Certificates.ClientFile));
         }
         catch (FormatException e)
         {

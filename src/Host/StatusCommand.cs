@@ -12,14 +12,16 @@ internal static class StatusCommand
     public static Command Create()
     {
         var contacts = SendCommand.ContactOption(recursive: false);
+        var tls = TlsOption.Create(recursive: false, Actors.Security.Certificates.ClientFile);
         var watch = new Option<bool>("--watch") { Description = "Refresh once a second until Ctrl-C" };
-        var command = new Command("status", "Print the cluster's members with their load, shards and live entities.") { contacts, watch };
+        var command = new Command("status", "Print the cluster's members with their load, shards and live entities.") { contacts, tls, watch };
         command.SetAction(async (r, ct) =>
         {
             ActorsClient client;
             try
             {
-                client = ActorsClient.Connect(r.GetValue(contacts)!, SendCommand.Quiet);
+                client = ActorsClient.Connect(r.GetValue(contacts)!, SendCommand.Quiet,
+                    tls: TlsOption.Load(r, tls, Actors.Security.Certificates.ClientFile));
             }
             catch (FormatException e)
             {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using Actors.Hosting;
 using Actors.Protocol;
+using Actors.Security;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -29,6 +30,11 @@ public sealed class ActorsClient : IAsyncDisposable
     private long _sequence;
     private volatile bool _disposed;
 
+    // Set when the client's actor system begins to stop (disposed, or stopped by Akka itself, e.g.
+    // when the transport refuses the node's TLS certificate): requesters are going away, so a
+    // request from then on is answered here instead of being told to an actor that is gone.
+    private volatile bool _stopping;
+
     private ActorsClient(ActorSystem system, IActorRef? clusterClient, Func<IRequest, object> envelope,
         IActorRef target, TimeSpan timeout, TimeSpan sweepInterval, ActorSystem? ownedSystem)
     {
@@ -45,6 +51,11 @@ public sealed class ActorsClient : IAsyncDisposable
         var batching = new BatchSettings(settings.GetInt("batch.max-size", 100), settings.GetTimeSpan("batch.linger", TimeSpan.FromMilliseconds(10)),
             Math.Max(1, settings.GetInt("batch.pipeline", 2)));
         var requesters = settings.GetInt("requesters", 0);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "actors-client-stopping", () =>
+        {
+            _stopping = true;
+            return Task.FromResult(Akka.Done.Instance);
+        });
         _requesters = Enumerable.Range(0, requesters > 0 ? requesters : Environment.ProcessorCount)
             .Select(i => system.ActorOf(Props.Create(() => new Requester(target, envelope, sweepInterval, batching, $"{_idPrefix}-b{i}")),
                 $"actors-requester-{n}-{i}"))
@@ -74,12 +85,25 @@ public sealed class ActorsClient : IAsyncDisposable
     /// at <paramref name="contacts"/> (<c>host:port</c>, several for fail-over). Disposing the
     /// client terminates that system.
     /// </summary>
+    /// <param name="tls">Mutual TLS with the cluster's CA (<c>client.pfx</c>), for nodes started with <c>--tls</c>.</param>
     public static ActorsClient Connect(IEnumerable<string> contacts, Config? extraConfig = null,
-        IEnumerable<Assembly>? protocolAssemblies = null)
+        IEnumerable<Assembly>? protocolAssemblies = null, TlsSettings? tls = null)
     {
-        var config = (extraConfig ?? Akka.Configuration.Config.Empty).WithFallback(Config(protocolAssemblies));
-        var system = ActorSystem.Create("actors-client", config);
+        var system = CreateSystem("actors-client", (extraConfig ?? Akka.Configuration.Config.Empty).WithFallback(Config(protocolAssemblies)), tls);
         return Create(system, contacts, owned: true);
+    }
+
+    /// <summary>An actor system with <paramref name="config"/>, on mutual TLS when <paramref name="tls"/> is given.</summary>
+    public static ActorSystem CreateSystem(string name, Config config, TlsSettings? tls)
+    {
+        if (tls is null)
+        {
+            return ActorSystem.Create(name, config);
+        }
+
+        config = TlsSettings.Hocon.WithFallback(config);
+        return ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(config)
+            .And(tls.Setup(config.WithFallback(ActorsConfig.Wire).GetTimeSpan("actors.log.offence-interval"))));
     }
 
     /// <summary>Connects an existing actor system (configured with <see cref="Config"/>) through ClusterClient.</summary>
@@ -100,7 +124,7 @@ public sealed class ActorsClient : IAsyncDisposable
         var gatewayPath = settings.GetString("actors.client.gateway-path");
         var initialContacts = contacts
             .Select(NodeOptions.ParseHostPort)
-            .Select(c => ActorPath.Parse($"akka.tcp://{clusterSystem}@{c.Host}:{c.Port}/system/receptionist"))
+            .Select(c => ActorPath.Parse($"{ActorsConfig.Scheme(settings)}://{clusterSystem}@{c.Host}:{c.Port}/system/receptionist"))
             .ToImmutableHashSet();
         if (initialContacts.IsEmpty)
         {
@@ -131,9 +155,9 @@ public sealed class ActorsClient : IAsyncDisposable
         var started = Environment.TickCount64;
         for (var attempt = 1; ; attempt++)
         {
-            if (_disposed)
+            if (_disposed || _stopping)
             {
-                return new ErrorReply(request.RequestId, ErrorCode.Unavailable, "the client was disposed");
+                return Stopped(request);
             }
 
             var left = TimeSpan.FromMilliseconds(budget.TotalMilliseconds - (Environment.TickCount64 - started));
@@ -175,8 +199,19 @@ public sealed class ActorsClient : IAsyncDisposable
         // The same id always lands on the same requester, which refuses it while it is in flight.
         var slot = (uint)StringComparer.Ordinal.GetHashCode(request.RequestId ?? "") % (uint)_requesters.Length;
         _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline) { Cancellation = cancellation });
+        if (_stopping)
+        {
+            // It may have reached a requester that is stopping (which answers it) or none: either
+            // way it is answered once the system is gone.
+            _system.WhenTerminated.ContinueWith(_ => completion.TrySetResult(Stopped(request)), TaskScheduler.Default);
+        }
+
         return completion.Task;
     }
+
+    private ErrorReply Stopped(IRequest request) => new(request.RequestId, ErrorCode.Unavailable,
+        _disposed ? "the client was disposed"
+            : "the client's actor system has stopped (see its log: e.g. a node's TLS certificate it refused); make a new client");
 
     /// <summary>
     /// Sends every request, at most <paramref name="window"/> outstanding at once, and returns the

@@ -85,6 +85,10 @@ public static class ActorsConfig
         return allowed;
     }
 
+    /// <summary>The address scheme of a system with this config: <c>akka.ssl.tcp</c> with TLS on, else <c>akka.tcp</c>.</summary>
+    public static string Scheme(Config config) =>
+        config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl") ? "akka.ssl.tcp" : "akka.tcp";
+
     /// <summary>Quotes a string for HOCON.</summary>
     public static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

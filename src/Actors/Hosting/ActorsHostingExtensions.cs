@@ -48,7 +48,7 @@ public static class ActorsHostingExtensions
             HoconAddMode.Prepend);
         if (node.Seeds is { Count: > 0 } seeds)
         {
-            var addresses = NodeOptions.SeedAddresses(SystemName, seeds).Select(ActorsConfig.Quote);
+            var addresses = NodeOptions.SeedAddresses(SystemName, seeds, node.Tls is not null).Select(ActorsConfig.Quote);
             builder.AddHocon($"akka.cluster.seed-nodes = [{string.Join(", ", addresses)}]", HoconAddMode.Prepend);
         }
 
@@ -56,6 +56,11 @@ public static class ActorsHostingExtensions
         {
             // Over node.conf's SQLite settings, under anything the caller added.
             builder.AddHocon(ActorsConfig.Postgres, HoconAddMode.Append);
+        }
+
+        if (node.Tls is { } tls)
+        {
+            builder.WithTls(tls);
         }
 
         builder.AddHocon(ActorsConfig.Node, HoconAddMode.Append);

@@ -17,6 +17,9 @@ public sealed class NodeOptions
 
     public IReadOnlyList<string>? Roles { get; set; }
 
+    /// <summary>Mutual TLS with the cluster's own CA (<c>--tls DIR</c>); null: plain TCP.</summary>
+    public Security.TlsSettings? Tls { get; set; }
+
     /// <summary>SQLite journal file; its snapshots go to a sibling <c>-snapshots.db</c> file.</summary>
     public string? SqlitePath { get; set; }
 
@@ -88,15 +91,16 @@ public sealed class NodeOptions
             hocon.AppendLine($"actors.journal.sqlite-path = {ActorsConfig.Quote(SqlitePath)}");
         }
 
-        return ConfigurationFactory.ParseString(hocon.ToString());
+        var config = ConfigurationFactory.ParseString(hocon.ToString());
+        return Tls is null ? config : config.WithFallback(Security.TlsSettings.Hocon);
     }
 
-    /// <summary>Seed addresses of the form <c>akka.tcp://system@host:port</c>.</summary>
-    public static IReadOnlyList<string> SeedAddresses(string systemName, IEnumerable<string> seeds) =>
+    /// <summary>Seed addresses of the form <c>akka.tcp://system@host:port</c> (<c>akka.ssl.tcp</c> with TLS).</summary>
+    public static IReadOnlyList<string> SeedAddresses(string systemName, IEnumerable<string> seeds, bool tls = false) =>
         seeds.Select(seed =>
         {
             var (host, port) = ParseHostPort(seed);
-            return $"akka.tcp://{systemName}@{host}:{port}";
+            return $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{systemName}@{host}:{port}";
         }).ToList();
 
     /// <summary>Parses <c>host:port</c>; throws <see cref="FormatException"/> with a clear message.</summary>

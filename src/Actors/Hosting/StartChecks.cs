@@ -12,8 +12,8 @@ public static class StartChecks
 {
     /// <summary>
     /// A journal per member forks a key's state when it moves, so a node that joins others
-    /// needs the shared one; and plain TCP is for loopback only unless the operator says
-    /// <paramref name="insecure"/> (there is no transport security yet off this machine).
+    /// needs the shared one; and plain TCP is for loopback only unless the node runs TLS or the
+    /// operator says <paramref name="insecure"/>.
     /// </summary>
     public static void Validate(NodeOptions options, string hostname, int port, bool insecure)
     {
@@ -23,11 +23,11 @@ public static class StartChecks
                 "the SQLite journal is this node's own file: a node that joins others (--seed other than itself) needs the shared journal, --db postgres");
         }
 
-        if (!insecure && !IsLoopback(hostname))
+        if (options.Tls is null && !insecure && !IsLoopback(hostname))
         {
             throw new FormatException(
                 $"refusing to serve {hostname} over plain TCP: anyone who reaches the port could join or send anything; " +
-                "bind 127.0.0.1, or pass --insecure on a network you trust");
+                "start with --tls DIR (see the `certs` verb), bind 127.0.0.1, or pass --insecure on a network you trust");
         }
     }
 

@@ -18,6 +18,7 @@ namespace Actors.Host.Bench;
 internal static class BenchCommand
 {
     private static readonly Option<string[]> Contacts = SendCommand.ContactOption(recursive: true);
+    private static readonly Option<DirectoryInfo?> Tls = TlsOption.Create(recursive: true, Actors.Security.Certificates.ClientFile);
 
     private static readonly Option<bool> InProc = new("--inproc") { Description = "Start a node inside the bench process", Recursive = true };
     private static readonly Option<string?> Json = new("--json") { Description = "Write the results as JSON to this file", Recursive = true };
@@ -33,7 +34,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Measure a workload against a node (or --inproc) and print throughput and latency.");
-        foreach (var option in new Option[] { Contacts, InProc, Json, FailRate, Db, TimeoutSeconds })
+        foreach (var option in new Option[] { Contacts, Tls, InProc, Json, FailRate, Db, TimeoutSeconds })
         {
             bench.Options.Add(option);
         }
@@ -356,7 +357,7 @@ internal static class BenchCommand
                 AnsiConsole.MarkupLine("[yellow]--persist off against a remote node: start that node with --config hocon/counter-inmem.conf[/]");
             }
 
-            return BenchTarget.Remote(r.GetValue(Contacts)!, hocon);
+            return BenchTarget.Remote(r.GetValue(Contacts)!, hocon, TlsOption.Load(r, Tls, Actors.Security.Certificates.ClientFile));
         }
         catch (FormatException e)
         {

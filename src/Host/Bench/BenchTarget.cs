@@ -73,13 +73,14 @@ internal sealed class BenchTarget : IAsyncDisposable
     }
 
     /// <param name="clientHocon">Client settings for this run (batching).</param>
-    public static BenchTarget Remote(IReadOnlyList<string> contacts, string clientHocon)
+    /// <param name="tls">Mutual TLS with the cluster's CA, for nodes started with --tls.</param>
+    public static BenchTarget Remote(IReadOnlyList<string> contacts, string clientHocon, Actors.Security.TlsSettings? tls = null)
     {
-        var system = ActorSystem.Create("actors-bench", Akka.Configuration.ConfigurationFactory.ParseString(clientHocon)
-            .WithFallback(BaselineHosting.BenchConfig).WithFallback(ActorsClient.Config()));
+        var system = ActorsClient.CreateSystem("actors-bench", Akka.Configuration.ConfigurationFactory.ParseString(clientHocon)
+            .WithFallback(BaselineHosting.BenchConfig).WithFallback(ActorsClient.Config()), tls);
         var client = ActorsClient.Create(system, contacts);
         var receptionists = contacts.Select(NodeOptions.ParseHostPort)
-            .Select(c => ActorPath.Parse($"akka.tcp://{ActorsHostingExtensions.SystemName}@{c.Host}:{c.Port}/system/receptionist"))
+            .Select(c => ActorPath.Parse($"{ActorsConfig.Scheme(system.Settings.Config)}://{ActorsHostingExtensions.SystemName}@{c.Host}:{c.Port}/system/receptionist"))
             .ToImmutableHashSet();
         var clusterClient = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(receptionists)),
             "baseline-cluster-client");

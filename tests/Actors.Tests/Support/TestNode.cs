@@ -36,8 +36,9 @@ public sealed class TestNode : IAsyncDisposable
     /// <param name="testKit">Route the log through the TestKit's listener (for EventFilter) and add its defaults.</param>
     /// <param name="port">Remoting port; 0 = any free one.</param>
     /// <param name="seeds">Seed nodes (host:port) to join; none = the node founds its own cluster.</param>
+    /// <param name="tls">Mutual TLS with these certificates; null: plain TCP.</param>
     public static async Task<TestNode> StartAsync(string journalPath, string hocon = "", Action<ActorsBuilder>? configure = null,
-        bool testKit = false, int port = 0, IReadOnlyList<string>? seeds = null)
+        bool testKit = false, int port = 0, IReadOnlyList<string>? seeds = null, Actors.Security.TlsSettings? tls = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
@@ -53,7 +54,7 @@ public sealed class TestNode : IAsyncDisposable
                 akka.AddHocon(TestKitBase.DefaultConfig, HoconAddMode.Append);
             }
 
-            akka.AddActors(new NodeOptions { Port = port, Seeds = seeds, SqlitePath = journalPath }, configure);
+            akka.AddActors(new NodeOptions { Port = port, Seeds = seeds, SqlitePath = journalPath, Tls = tls }, configure);
         });
         var host = builder.Build();
         await host.StartAsync();

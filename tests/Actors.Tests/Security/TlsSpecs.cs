@@ -1,0 +1,142 @@
+using Actors.Client;
+using Actors.Protocol;
+using Actors.Security;
+using Actors.Tests.Support;
+using Akka.Cluster;
+using FluentAssertions;
+using Xunit;
+
+namespace Actors.Tests.Security;
+
+/// <summary>
+/// A node on mutual TLS with its cluster's own CA: a member and a client with certificates
+/// from that CA are served; a plain-TCP client, and a client or member from another CA, are
+/// refused at the handshake.
+/// </summary>
+public sealed class TlsSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Refused = TimeSpan.FromSeconds(4);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "actors-tls", Guid.NewGuid().ToString("N"));
+    private readonly List<TestNode> _nodes = [];
+    private string Ours => Path.Combine(_folder, "ours");
+    private string Theirs => Path.Combine(_folder, "theirs");
+    private TestNode _node = null!;
+
+    public async Task InitializeAsync()
+    {
+        Certificates.Create(Ours, ["127.0.0.1"], TimeSpan.FromDays(1), password: "");
+        Certificates.Create(Theirs, ["127.0.0.1"], TimeSpan.FromDays(1), password: "");
+        _node = await StartAsync(Ours);
+    }
+
+    [Fact]
+    public async Task A_client_with_a_certificate_from_the_clusters_CA_is_served()
+    {
+        await using var client = ActorsClient.Connect([Contact(_node)], tls: TlsSettings.Load(Ours, Certificates.ClientFile, ""));
+
+        (await client.AskAsync<CounterValue>(new AddToCounter(client.NewRequestId(), "tls", 2), Patience)).Total.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_plain_TCP_client_is_refused()
+    {
+        await using var client = ActorsClient.Connect([Contact(_node)]);
+
+        (await client.SendAsync(new GetCounter(client.NewRequestId(), "tls"), Refused)).Should().BeOfType<ErrorReply>()
+            .Which.Code.Should().Be(ErrorCode.Timeout, "the node never completes a handshake with it");
+    }
+
+    [Fact]
+    public async Task A_client_with_a_certificate_from_another_CA_is_refused()
+    {
+        await using var client = ActorsClient.Connect([Contact(_node)], tls: TlsSettings.Load(Theirs, Certificates.ClientFile, ""));
+
+        // Each side refuses the other's certificate; Akka then stops the client's actor system,
+        // and the client says so instead of leaving the call unanswered.
+        (await client.SendAsync(new GetCounter(client.NewRequestId(), "tls"), Refused)).Should().BeOfType<ErrorReply>()
+            .Which.Code.Should().BeOneOf(ErrorCode.Unavailable, ErrorCode.Timeout);
+        (await client.SendAsync(new GetCounter(client.NewRequestId(), "tls"), Refused)).Should().BeOfType<ErrorReply>();
+    }
+
+    [Fact]
+    public async Task Members_from_the_same_CA_form_a_cluster_and_a_member_from_another_CA_cannot_join()
+    {
+        var seed = $"127.0.0.1:{Cluster.Get(_node.System).SelfAddress.Port}";
+        var second = await StartAsync(Ours, seed);
+        var stranger = await StartAsync(Theirs, seed);
+
+        (await UpWithinAsync(_node, 2, Patience)).Should().BeTrue("members of one CA join each other");
+        (await UpWithinAsync(_node, 3, Refused)).Should().BeFalse("the stranger's handshake fails");
+        Cluster.Get(_node.System).State.Members.Should().HaveCount(2);
+        Cluster.Get(second.System).State.Members.Should().HaveCount(2);
+        Cluster.Get(stranger.System).State.Members.Should().NotContain(m => m.Address == Cluster.Get(_node.System).SelfAddress);
+    }
+
+    [Fact]
+    public void Certificates_keep_private_keys_to_the_owner_and_name_the_node_hosts()
+    {
+        foreach (var file in new[] { Certificates.AuthorityKeyFile, Certificates.NodeFile, Certificates.ClientFile })
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.GetUnixFileMode(Path.Combine(Ours, file)).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, file);
+            }
+        }
+
+        var tls = TlsSettings.Load(Ours, Certificates.NodeFile, "");
+        tls.Certificate.Subject.Should().Contain(Certificates.MemberUnit);
+        tls.ExpiresIn.Should().BeCloseTo(TimeSpan.FromDays(1), TimeSpan.FromMinutes(10));
+        tls.Certificate.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>()
+            .Single().EnumerateIPAddresses().Should().ContainSingle().Which.ToString().Should().Be("127.0.0.1");
+        tls.IsIssuedByAuthority(TlsSettings.Load(Theirs, Certificates.NodeFile, "").Certificate).Should().BeFalse();
+        FluentActions.Invoking(() => TlsSettings.Load(Ours, Certificates.NodeFile, "wrong password"))
+            .Should().Throw<FormatException>().WithMessage("*certs*");
+    }
+
+    private async Task<TestNode> StartAsync(string certificates, string? seed = null)
+    {
+        var node = await TestNode.StartAsync(TempJournal.NewPath(), seeds: seed is null ? null : [seed],
+            tls: TlsSettings.Load(certificates, Certificates.NodeFile, ""));
+        _nodes.Add(node);
+        return node;
+    }
+
+    private static string Contact(TestNode node) => $"127.0.0.1:{Cluster.Get(node.System).SelfAddress.Port}";
+
+    /// <summary>Polls until <paramref name="node"/> sees this many members Up; false when <paramref name="within"/> passes first.</summary>
+    private static async Task<bool> UpWithinAsync(TestNode node, int members, TimeSpan within)
+    {
+        var cluster = Cluster.Get(node.System);
+        var until = DateTime.UtcNow + within;
+        while (cluster.State.Members.Count(m => m.Status == MemberStatus.Up) < members)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+            TempJournal.Delete(node.JournalPath);
+        }
+
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}
