@@ -213,16 +213,13 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                 _overdue.Remove(late);
                 overdue.Route.InFlight--;
             }
-            else
-            {
-                _offences.Report("reply without a matching token", Sender);
-            }
 
+            // Otherwise the second answer to a copy sent again, or a forgery: either way it has no effect.
+            _log.Debug("Reply {0} for request {1} matches nothing in flight; dropped", reply?.GetType().Name, reply?.RequestId);
             return;
         }
 
         _inFlight.Remove(id);
-
         var route = entry.Route;
         route.InFlight--;
         _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
@@ -257,7 +254,6 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         _inFlight.Remove(undelivered.RequestId);
-
         entry.Route.InFlight--;
         _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
         Refused(entry.Type, ErrorCode.Unavailable);
