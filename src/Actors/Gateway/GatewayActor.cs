@@ -25,6 +25,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly NodeTelemetry _telemetry;
     private readonly LatencyWindow _latency = new();
     private readonly OffenceLog _offences;
+    private readonly TokenSource _tokens = new();
     private readonly long _resendAfterMs;
     private static readonly TimeSpan UndeliveredRetryAfter = TimeSpan.FromSeconds(1);
 
@@ -184,7 +185,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).
-        var routed = new RoutedRequest(Guid.NewGuid(), request, DateTime.UtcNow + _admission.RequestDeadline);
+        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + _admission.RequestDeadline);
         if ((_overdue.ContainsKey(request.RequestId) && request is not IIdempotentRequest) ||
             !_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, now, routed, batch, index)
             {

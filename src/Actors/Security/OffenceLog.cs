@@ -18,9 +18,6 @@ public sealed class OffenceLog(ILoggingAdapter log, TimeSpan interval)
     private readonly Lock _gate = new();
     private readonly long _intervalMs = (long)interval.TotalMilliseconds;
 
-    /// <summary>Offences counted since start, every kind and source.</summary>
-    public long Total { get; private set; }
-
     public void Report(string kind, IActorRef? sender) =>
         Report(kind, sender is null || sender.IsNobody() ? "unknown" : sender.Path.Address.ToString());
 
@@ -30,7 +27,6 @@ public sealed class OffenceLog(ILoggingAdapter log, TimeSpan interval)
         int suppressed;
         lock (_gate)
         {
-            Total++;
             if (_windows.TryGetValue((kind, source), out var window) && now - window.Opened < _intervalMs)
             {
                 window.Suppressed++;
