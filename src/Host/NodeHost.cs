@@ -1,7 +1,9 @@
 using Actors.Host.Bench;
 using Actors.Hosting;
+using Actors.Security;
 using Akka.Configuration;
 using Akka.Hosting;
+using Akka.Hosting.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,18 +37,25 @@ internal static class NodeHost
             builder.Services.AddHostedService(_ => new MetricsExporter(endpoint.Bind, endpoint.Port));
         }
 
-        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
+        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, (akka, services) =>
         {
             if (extra is not null)
             {
                 akka.AddHocon(extra, HoconAddMode.Prepend);
             }
 
+            // Refused network input (undecodable frames, failed TLS handshakes) costs one line per kind per interval.
+            var interval = (extra ?? Config.Empty).WithFallback(ActorsConfig.Node).GetTimeSpan("actors.log.offence-interval");
+            var throttle = new RefusalLogThrottle(interval);
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
+                loggers.AddLogger<QuietLogger>();
             });
+            akka.AddSetup(new LoggerFactorySetup(services.GetRequiredService<ILoggerFactory>()));
+            akka.AddSetup(new RefusalLogSetup(throttle));
+            akka.AddStartup((system, _) =>
+                system.Scheduler.Advanced.ScheduleRepeatedly(interval, interval, () => throttle.ReportSuppressed(system.Log)));
             if (benchBaselines)
             {
                 akka.AddHocon("actors.limits.failure-injection = on", HoconAddMode.Prepend);

@@ -1,9 +1,8 @@
-using Actors.Client;
 using Actors.Gateway;
 using Actors.Protocol;
 using Actors.Tests.Support;
+using Actors.TestSupport;
 using Akka.Actor;
-using Akka.Configuration;
 using FluentAssertions;
 using Xunit;
 using Xunit.Abstractions;
@@ -17,23 +16,13 @@ namespace Actors.Tests.Security;
 /// </summary>
 public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(output)
 {
-    // The client's wire (Hyperion with the allow-list) plus what a client of ours never has:
-    // Akka's JSON serializer for everything else, and a serializer that sends raw bytes
-    // under the protocol serializer's identifier.
-    private static readonly Config AttackerConfig = ConfigurationFactory.ParseString("""
-        akka.actor.serializers.json = "Akka.Serialization.NewtonSoftJsonSerializer, Akka"
-        akka.actor.serializers.raw = "Actors.Tests.Security.RawFrameSerializer, Actors.Tests"
-        akka.actor.serialization-bindings { "Actors.Tests.Security.RawFrame, Actors.Tests" = raw }
-        akka.loglevel = ERROR
-        """).WithFallback(ActorsClient.Config());
-
     // Messages from one system to another arrive in the order sent: a request sent after the
     // offending message is handled after it, so its answer shows the node as the offence left it.
 
     [Fact]
     public void A_forged_drain_is_refused_and_the_gateway_keeps_serving()
     {
-        var attacker = Attacker();
+        var attacker = StartAttacker();
         var probe = CreateTestProbe(attacker);
         var gateway = attacker.ActorSelection(NodePath("/user/gateway"));
 
@@ -46,7 +35,7 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     [Fact]
     public void A_forged_reply_with_a_callers_id_is_not_delivered()
     {
-        var attacker = Attacker();
+        var attacker = StartAttacker();
         var caller = CreateTestProbe(attacker);
         var gateway = attacker.ActorSelection(NodePath("/user/gateway"));
         var id = Id();
@@ -64,7 +53,7 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     public void Types_outside_the_allow_list_sent_as_JSON_never_reach_an_actor()
     {
         Sys.ActorOf(Props.Create(() => new Echo()), "echo");
-        var attacker = Attacker();
+        var attacker = StartAttacker();
         var probe = CreateTestProbe(attacker);
         var echo = attacker.ActorSelection(NodePath("/user/echo"));
 
@@ -78,9 +67,9 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     [Fact]
     public void A_batch_nested_twenty_thousand_deep_is_refused_and_the_node_keeps_serving()
     {
-        var attacker = Attacker();
+        var attacker = StartAttacker();
         var probe = CreateTestProbe(attacker);
-        var bytes = NestedBatchBytes(attacker, 20_000);
+        var bytes = Attacker.NestedBatchBytes(attacker, 20_000);
         bytes.Length.Should().BeLessThan(1024 * 1024, "it fits in one frame");
         var gateway = attacker.ActorSelection(NodePath("/user/gateway"));
 
@@ -95,7 +84,7 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     {
         var serializer = Sys.Serialization.FindSerializerForType(typeof(RequestBatch));
         serializer.Should().BeOfType<Actors.Serialization.ProtocolSerializer>();
-        var bytes = NestedBatchBytes(Sys, 20_000);
+        var bytes = Attacker.NestedBatchBytes(Sys, 20_000);
 
         // On a thread with the thread pool's stack size, like the transport's.
         Exception? caught = null;
@@ -104,7 +93,7 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
         reader.Join();
 
         caught.Should().BeOfType<System.Runtime.Serialization.SerializationException>().Which.Message.Should().Contain("nested too deeply");
-        var shallow = NestedBatchBytes(Sys, 3);
+        var shallow = Attacker.NestedBatchBytes(Sys, 3);
         serializer.FromBinary(shallow, typeof(object)).Should().BeOfType<RequestBatch>();
     }
 
@@ -140,9 +129,9 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
         });
     }
 
-    private ActorSystem Attacker()
+    private ActorSystem StartAttacker()
     {
-        var system = ActorSystem.Create("attacker", AttackerConfig);
+        var system = Attacker.Create();
         _attackers.Add(system);
         return system;
     }
@@ -153,22 +142,6 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     {
         var self = Akka.Cluster.Cluster.Get(Sys).SelfAddress;
         return $"akka.tcp://actors@{self.Host}:{self.Port}{path}";
-    }
-
-    /// <summary>A RequestBatch in a RequestBatch … <paramref name="depth"/> deep, serialized on a thread with room for it.</summary>
-    private static byte[] NestedBatchBytes(ActorSystem system, int depth)
-    {
-        IRequest nested = new GetCounter("leaf", "k");
-        for (var i = 0; i < depth; i++)
-        {
-            nested = new RequestBatch($"b{i}", [nested]);
-        }
-
-        byte[] bytes = [];
-        var writer = new Thread(() => bytes = system.Serialization.FindSerializerFor(nested).ToBinary(nested), 1024 * 1024 * 1024);
-        writer.Start();
-        writer.Join();
-        return bytes;
     }
 
     protected override void AfterAll()
@@ -185,21 +158,4 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     {
         public Echo() => ReceiveAny(message => Sender.Tell($"echo: {message.GetType().Name}"));
     }
-}
-
-/// <summary>Bytes sent as they are, tagged with the protocol serializer's identifier.</summary>
-public sealed record RawFrame(byte[] Bytes);
-
-/// <summary>Writes a <see cref="RawFrame"/> as its bytes; reads what the node sends back as the protocol serializer does (same identifier).</summary>
-public sealed class RawFrameSerializer(ExtendedActorSystem system) : Akka.Serialization.Serializer(system)
-{
-    private readonly Actors.Serialization.ProtocolSerializer _protocol = new(system);
-
-    public override int Identifier => 4712;
-
-    public override bool IncludeManifest => false;
-
-    public override byte[] ToBinary(object obj) => obj is RawFrame raw ? raw.Bytes : _protocol.ToBinary(obj);
-
-    public override object FromBinary(byte[] bytes, Type type) => _protocol.FromBinary(bytes, type);
 }

@@ -17,6 +17,7 @@ public sealed class TlsSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Refused = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "actors-tls", Guid.NewGuid().ToString("N"));
     private readonly List<TestNode> _nodes = [];
     private string Ours => Path.Combine(_folder, "ours");
@@ -116,7 +117,7 @@ public sealed class TlsSpecs : IAsyncLifetime
                 return false;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(PollInterval);
         }
 
         return true;
