@@ -65,7 +65,9 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
 
         // Checked again on the result: Hyperion caches resolved type names per serializer and
         // consults the filter only on a cache miss.
-        return message is not null && _allowList.IsAllowed(message.GetType())
+        // An envelope without its payload would reach lanes and entities as a null request.
+        return message is not null and not Gateway.RoutedRequest { Request: null } and not Gateway.RoutedReply { Reply: null } &&
+               _allowList.IsAllowed(message.GetType())
             ? message
             : throw new System.Runtime.Serialization.SerializationException(
                 $"{message?.GetType().FullName ?? "null"} is not an accepted message type (actors.serialization.registered-types / allowed-types)");

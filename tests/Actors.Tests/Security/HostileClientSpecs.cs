@@ -98,6 +98,16 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     }
 
     [Fact]
+    public void An_envelope_without_its_payload_is_refused_when_received()
+    {
+        var serializer = Sys.Serialization.FindSerializerForType(typeof(RoutedRequest));
+        var empty = serializer.ToBinary(new RoutedRequest(Guid.NewGuid(), null!, DateTime.UtcNow));
+
+        FluentActions.Invoking(() => serializer.FromBinary(empty, typeof(object)))
+            .Should().Throw<System.Runtime.Serialization.SerializationException>();
+    }
+
+    [Fact]
     public async Task A_nested_batch_item_is_refused_and_its_siblings_are_answered()
     {
         var inner = new RequestBatch(Id(), [new GetCounter(Id(), "k")]);
