@@ -86,8 +86,10 @@ public static class ActorsConfig
     }
 
     /// <summary>The address scheme of a system with this config: <c>akka.ssl.tcp</c> with TLS on, else <c>akka.tcp</c>.</summary>
-    public static string Scheme(Config config) =>
-        config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl") ? "akka.ssl.tcp" : "akka.tcp";
+    public static string Scheme(Config config) => Scheme(config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+
+    /// <summary>The address scheme with TLS on or off.</summary>
+    public static string Scheme(bool tls) => tls ? "akka.ssl.tcp" : "akka.tcp";
 
     /// <summary>Quotes a string for HOCON.</summary>
     public static string Quote(string value) =>

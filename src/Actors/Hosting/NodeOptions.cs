@@ -91,8 +91,7 @@ public sealed class NodeOptions
             hocon.AppendLine($"actors.journal.sqlite-path = {ActorsConfig.Quote(SqlitePath)}");
         }
 
-        var config = ConfigurationFactory.ParseString(hocon.ToString());
-        return Tls is null ? config : config.WithFallback(Security.TlsSettings.Hocon);
+        return ConfigurationFactory.ParseString(hocon.ToString());
     }
 
     /// <summary>Seed addresses of the form <c>akka.tcp://system@host:port</c> (<c>akka.ssl.tcp</c> with TLS).</summary>
@@ -100,7 +99,7 @@ public sealed class NodeOptions
         seeds.Select(seed =>
         {
             var (host, port) = ParseHostPort(seed);
-            return $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{systemName}@{host}:{port}";
+            return $"{ActorsConfig.Scheme(tls)}://{systemName}@{host}:{port}";
         }).ToList();
 
     /// <summary>Parses <c>host:port</c>; throws <see cref="FormatException"/> with a clear message.</summary>
