@@ -59,7 +59,11 @@ public sealed class WriteFailureSpecs : NodeSpec
 
         HeldJournal.Reset();
         HeldJournal.Release(Outcome.Store);
-        (await Expect<CounterValue>(new AddToCounter(Id(), "r", 2))).Total.Should().Be(2, "the rejected add was not stored");
+        // The entity stops after a rejection; a command that meets it stopping is answered
+        // Unavailable (not carried out), and a client sends it again, as here.
+        var add = new AddToCounter(Id(), "r", 2);
+        await AwaitAssertAsync(async () =>
+            (await Expect<CounterValue>(add)).Total.Should().Be(2, "the rejected add was not stored"), Patience);
     }
 
     public enum Outcome
