@@ -13,8 +13,12 @@ namespace Actors.Host;
 internal static class NodeCommand
 {
     private static readonly Option<string?> Hostname = new("--hostname") { Description = "Address to bind and advertise (default 127.0.0.1)" };
-    private static readonly Option<int?> Port = new("--port") { Description = "Remoting port (default 4053)" };
-    private static readonly Option<string[]> Seeds = new("--seed") { Description = "Seed node host:port, repeatable (default: the node itself)" };
+    private static readonly Option<int?> Port = new("--port") { Description = "Port clients connect to, the gateway endpoint (default 4053)" };
+    private static readonly Option<int?> ClusterPort = new("--cluster-port") { Description = "Port members talk on (default --port + 100, i.e. 4153)" };
+    private static readonly Option<string[]> Seeds = new("--seed")
+    {
+        Description = "Seed node host:cluster-port, repeatable (default: the node itself)",
+    };
     private static readonly Option<string[]> Roles = new("--roles") { Description = "Cluster roles of this node, repeatable" };
     private static readonly Option<string> Db = new("--db")
     {
@@ -47,7 +51,7 @@ internal static class NodeCommand
     };
 
     private static readonly Option[] All =
-        [Hostname, Port, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, BenchBaselines, Tls, Insecure];
+        [Hostname, Port, ClusterPort, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, BenchBaselines, Tls, Insecure];
 
     public static Command Create()
     {
@@ -76,6 +80,7 @@ internal static class NodeCommand
             {
                 Hostname = result.GetValue(Hostname),
                 Port = result.GetValue(Port),
+                ClusterPort = result.GetValue(ClusterPort),
                 Seeds = result.GetValue(Seeds),
                 Roles = result.GetValue(Roles) is { Length: > 0 } roles ? roles : null,
                 Tls = TlsOption.Load(result, Tls, Actors.Security.Certificates.NodeFile),
@@ -91,11 +96,17 @@ internal static class NodeCommand
             }
 
             // Where it will bind: the flags, else --config, else node.conf.
-            var remote = options.ToConfig().WithFallback(extra ?? Config.Empty).WithFallback(ActorsConfig.Node)
-                .GetConfig("akka.remote.dot-netty.tcp");
-            var (hostname, port) = (remote.GetString("hostname"), remote.GetInt("port"));
+            var merged = options.ToConfig().WithFallback(extra ?? Config.Empty).WithFallback(ActorsConfig.Node);
+            var (hostname, port) = (merged.GetString("akka.remote.dot-netty.tcp.hostname"), merged.GetInt("akka.remote.dot-netty.tcp.port"));
+            var endpointPort = options.Port ?? ActorsConfig.Node.GetInt("actors.endpoint.port");
             StartChecks.Validate(options, hostname, port, result.GetValue(Insecure));
+            if (endpointPort == port && port != 0)
+            {
+                throw new FormatException($"--port and --cluster-port are both {port}: clients and members need a port each");
+            }
+
             StartChecks.EnsurePortFree(hostname, port);
+            StartChecks.EnsurePortFree(hostname, endpointPort);
         }
         catch (Exception e) when (e is FormatException or IOException or ConfigurationException or System.Net.Sockets.SocketException)
         {
@@ -105,9 +116,10 @@ internal static class NodeCommand
 
         using var host = NodeHost.Build(options, extra, akka => akka.AddStartup((system, _) => Cluster.Get(system).RegisterOnMemberUp(() =>
         {
-            var self = Cluster.Get(system).SelfAddress;
-            Console.WriteLine($"Actors node up: {self} (journal {options.DescribeJournal(system.Settings.Config)}). " +
-                              $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {self.Host}:{self.Port}" +
+            var contact = GatewayEndpoint.ContactOf(system);
+            Console.WriteLine($"Actors node up: clients at {contact}, cluster at {Cluster.Get(system).SelfAddress} " +
+                              $"(journal {options.DescribeJournal(system.Settings.Config)}). " +
+                              $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {contact}" +
                               (result.GetValue(Tls) is { } tls ? $" --tls {tls.FullName}" : ""));
         })), metrics: result.GetValue(MetricsPort) is { } metricsPort ? (result.GetValue(MetricsBind)!, metricsPort) : null,
             benchBaselines: result.GetValue(BenchBaselines));

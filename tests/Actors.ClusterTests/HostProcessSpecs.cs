@@ -18,7 +18,7 @@ public sealed class HostProcessSpecs(ITestOutputHelper output) : IDisposable
     {
         var port = HostProcess.FreePort();
         var contact = $"127.0.0.1:{port}";
-        string[] nodeArgs = ["node", "--port", port.ToString(), "--db", $"sqlite:{Path.Combine(_data, "actors.db")}"];
+        string[] nodeArgs = ["node", "--port", port.ToString(), "--cluster-port", HostProcess.FreePort().ToString(), "--db", $"sqlite:{Path.Combine(_data, "actors.db")}"];
         var acknowledged = new Dictionary<string, long>();
 
         using (var node = HostProcess.Start(output, "node-1", nodeArgs))

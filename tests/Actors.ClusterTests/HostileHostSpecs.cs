@@ -29,7 +29,7 @@ public sealed class HostileHostSpecs : TestKit
     public async Task A_node_process_survives_hostile_traffic_serves_honest_requests_and_logs_a_few_lines()
     {
         var port = HostProcess.FreePort();
-        using var node = HostProcess.Start(_output, "node", "node", "--port", port.ToString(), "--db", $"sqlite:{Path.Combine(_data, "a.db")}");
+        using var node = HostProcess.Start(_output, "node", "node", "--port", port.ToString(), "--cluster-port", HostProcess.FreePort().ToString(), "--db", $"sqlite:{Path.Combine(_data, "a.db")}");
         await node.WaitForLineAsync("Actors node up", StartTimeout);
         var attacker = Attacker.Create();
         var probe = CreateTestProbe(attacker);

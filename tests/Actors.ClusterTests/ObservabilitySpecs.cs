@@ -23,6 +23,7 @@ public sealed partial class ObservabilitySpecs(ITestOutputHelper output) : IDisp
         var port = HostProcess.FreePort();
         var metricsPort = HostProcess.FreePort();
         using var node = HostProcess.Start(output, "node", "node", "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--cluster-port", HostProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             "--db", $"sqlite:{Path.Combine(_data, "actors.db")}", "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
             "--config", config);
         await node.WaitForLineAsync("Actors node up", TimeSpan.FromSeconds(90));

@@ -38,6 +38,7 @@ public sealed class PostgresClusterSpecs(PostgresServer postgres, ITestOutputHel
     private string _connection = "";
     private ActorsClient _client = null!;
 
+    private readonly int[] _clusterPorts = [HostProcess.FreePort(), HostProcess.FreePort(), HostProcess.FreePort()];
     private string[] Contacts => _ports.Select(p => $"127.0.0.1:{p}").ToArray();
 
     public async Task InitializeAsync()
@@ -131,8 +132,9 @@ public sealed class PostgresClusterSpecs(PostgresServer postgres, ITestOutputHel
     {
         string[] args =
         [
-            "node", "--port", _ports[i].ToString(), "--db", "postgres", "--config", Path.Combine(_folder, "test.conf"),
-            .. _ports.SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }),
+            "node", "--port", _ports[i].ToString(), "--cluster-port", _clusterPorts[i].ToString(),
+            "--db", "postgres", "--config", Path.Combine(_folder, "test.conf"),
+            .. _clusterPorts.SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }),
         ];
         var node = HostProcess.Start(output, $"node-{i + 1}",
             new Dictionary<string, string> { [NodeOptions.ConnectionVariable] = _connection }, args);

@@ -15,7 +15,7 @@ public sealed class StartRefusalSpecs(ITestOutputHelper output) : IDisposable
     public async Task A_second_node_on_a_taken_port_exits_at_once_and_the_first_restarts_on_it_right_after_a_stop()
     {
         var port = HostProcess.FreePort();
-        string[] args = ["node", "--port", port.ToString(), "--db", $"sqlite:{Path.Combine(_data, "a.db")}"];
+        string[] args = ["node", "--port", port.ToString(), "--cluster-port", HostProcess.FreePort().ToString(), "--db", $"sqlite:{Path.Combine(_data, "a.db")}"];
         using var first = HostProcess.Start(output, "first", args);
         await first.WaitForLineAsync("Actors node up", StartTimeout);
 

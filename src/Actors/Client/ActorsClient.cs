@@ -1,11 +1,10 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Reflection;
 using Actors.Hosting;
 using Actors.Protocol;
 using Actors.Security;
 using Akka.Actor;
-using Akka.Cluster.Tools.Client;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 
 namespace Actors.Client;
@@ -13,16 +12,16 @@ namespace Actors.Client;
 /// <summary>
 /// Sends requests to an Actors cluster from any Akka.NET actor system and awaits their typed
 /// replies. Every call completes exactly once: with the node's reply, or with a client-made
-/// <see cref="ErrorCode.Timeout"/> when none arrives in time. Replies are correlated by request
-/// id in one long-lived actor, so the receptionist keeps one response tunnel for this client
-/// instead of creating one per request.
+/// <see cref="ErrorCode.Timeout"/> when none arrives in time. Requests go to a node's gateway
+/// endpoint (not its cluster port) through one link actor that fails over between endpoints;
+/// replies come straight back and are correlated by request id in a few long-lived actors.
 /// </summary>
 public sealed class ActorsClient : IAsyncDisposable
 {
     private static long _clients;
     // Several requesters so no one actor carries every request's bookkeeping; a request goes to one by its number.
     private readonly IActorRef[] _requesters;
-    private readonly IActorRef? _clusterClient;
+    private readonly IActorRef? _link;
     private readonly ActorSystem? _ownedSystem;
     private readonly string _idPrefix;
     private readonly ActorSystem _system;
@@ -35,14 +34,14 @@ public sealed class ActorsClient : IAsyncDisposable
     // request from then on is answered here instead of being told to an actor that is gone.
     private volatile bool _stopping;
 
-    private ActorsClient(ActorSystem system, IActorRef? clusterClient, Func<IRequest, object> envelope,
-        IActorRef target, TimeSpan timeout, TimeSpan sweepInterval, ActorSystem? ownedSystem)
+    private ActorsClient(ActorSystem system, IActorRef? link, IActorRef target, TimeSpan timeout, TimeSpan sweepInterval,
+        ActorSystem? ownedSystem)
     {
         var n = Interlocked.Increment(ref _clients);
         _system = system;
         // A gateway in this process is reached without the transport: no frame limit applies.
-        _maxRequestBytes = clusterClient is null && target.Path.Address.HasLocalScope ? 0 : MaxRequestBytes(system);
-        _clusterClient = clusterClient;
+        _maxRequestBytes = link is null && target.Path.Address.HasLocalScope ? 0 : MaxRequestBytes(system);
+        _link = link;
         _ownedSystem = ownedSystem;
         DefaultTimeout = timeout;
         _idPrefix = $"{Environment.ProcessId:x}-{n:x}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -56,8 +55,9 @@ public sealed class ActorsClient : IAsyncDisposable
             _stopping = true;
             return Task.FromResult(Akka.Done.Instance);
         });
+        var notifyRefusals = link is not null;
         _requesters = Enumerable.Range(0, requesters > 0 ? requesters : Environment.ProcessorCount)
-            .Select(i => system.ActorOf(Props.Create(() => new Requester(target, envelope, sweepInterval, batching, $"{_idPrefix}-b{i}")),
+            .Select(i => system.ActorOf(Props.Create(() => new Requester(target, sweepInterval, batching, $"{_idPrefix}-b{i}", notifyRefusals)),
                 $"actors-requester-{n}-{i}"))
             .ToArray();
     }
@@ -70,20 +70,17 @@ public sealed class ActorsClient : IAsyncDisposable
 
     /// <summary>
     /// HOCON an existing actor system needs to use this client from outside the cluster:
-    /// remoting, Hyperion for our messages with its allow-list, ClusterClient defaults.
+    /// remoting, Hyperion for our messages with its allow-list, the client's defaults.
     /// Pass the assemblies of your own request and reply types, if any.
     /// </summary>
     public static Config Config(IEnumerable<Assembly>? protocolAssemblies = null) =>
         ActorsConfig.HyperionAllowList((protocolAssemblies ?? []).Prepend(typeof(IActorsMessage).Assembly).Distinct())
-            .WithFallback(ActorsConfig.Client)
-            .WithFallback(ClusterClientReceptionist.DefaultConfig())
-            // ClusterClient wraps requests in pub-sub's Send: its serializer, not the refused JSON default.
-            .WithFallback(DistributedPubSub.DefaultConfig());
+            .WithFallback(ActorsConfig.Client);
 
     /// <summary>
-    /// Starts a client actor system of its own and connects through ClusterClient to the nodes
-    /// at <paramref name="contacts"/> (<c>host:port</c>, several for fail-over). Disposing the
-    /// client terminates that system.
+    /// Starts a client actor system of its own and connects to the nodes' gateway endpoints at
+    /// <paramref name="contacts"/> (<c>host:port</c>; the others of the cluster are learned from
+    /// the first that answers). Disposing the client terminates that system.
     /// </summary>
     /// <param name="tls">Mutual TLS with the cluster's CA (<c>client.pfx</c>), for nodes started with <c>--tls</c>.</param>
     public static ActorsClient Connect(IEnumerable<string> contacts, Config? extraConfig = null,
@@ -103,39 +100,37 @@ public sealed class ActorsClient : IAsyncDisposable
 
         config = TlsSettings.Hocon.WithFallback(config);
         return ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(config)
-            .And(tls.Setup(config.WithFallback(ActorsConfig.Wire).GetTimeSpan("actors.log.offence-interval"))));
+            // A client talks to nodes only: a peer with a client certificate is not one.
+            .And(tls.Setup(config.WithFallback(ActorsConfig.Wire).GetTimeSpan("actors.log.offence-interval"), Certificates.MemberUnit)));
     }
 
-    /// <summary>Connects an existing actor system (configured with <see cref="Config"/>) through ClusterClient.</summary>
+    /// <summary>Connects an existing actor system (configured with <see cref="Config"/>) to the nodes' gateway endpoints.</summary>
     public static ActorsClient Create(ActorSystem system, IEnumerable<string> contacts) => Create(system, contacts, owned: false);
 
     /// <summary>For callers inside the cluster: talk to a gateway directly, no receptionist hop.</summary>
     public static ActorsClient ForGateway(ActorSystem system, IActorRef gateway)
     {
         var settings = system.Settings.Config.WithFallback(ActorsConfig.Client);
-        return new ActorsClient(system, null, static request => request, gateway,
+        return new ActorsClient(system, null, gateway,
             settings.GetTimeSpan("actors.client.request-timeout"), settings.GetTimeSpan("actors.client.timeout-sweep-interval"), null);
     }
 
     private static ActorsClient Create(ActorSystem system, IEnumerable<string> contacts, bool owned)
     {
         var settings = system.Settings.Config.WithFallback(ActorsConfig.Client);
-        var clusterSystem = settings.GetString("actors.client.cluster-system-name");
-        var gatewayPath = settings.GetString("actors.client.gateway-path");
-        var initialContacts = contacts
+        var link = LinkSettings.From(settings.GetConfig("actors.client"));
+        var scheme = ActorsConfig.Scheme(settings);
+        var addresses = contacts
             .Select(NodeOptions.ParseHostPort)
-            .Select(c => ActorPath.Parse($"{ActorsConfig.Scheme(settings)}://{clusterSystem}@{c.Host}:{c.Port}/system/receptionist"))
-            .ToImmutableHashSet();
-        if (initialContacts.IsEmpty)
+            .Select(c => new Address(scheme, link.SystemName, c.Host, c.Port))
+            .ToHashSet();
+        if (addresses.Count == 0)
         {
             throw new ArgumentException("at least one contact point (host:port) is needed", nameof(contacts));
         }
 
-        var clusterClient = system.ActorOf(
-            ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(initialContacts)),
-            $"actors-cluster-client-{Interlocked.Read(ref _clients) + 1}");
-        return new ActorsClient(system, clusterClient,
-            request => new ClusterClient.Send(gatewayPath, request, localAffinity: true), clusterClient,
+        var linkActor = system.ActorOf(GatewayLink.Props(addresses, link, scheme), $"actors-gateway-link-{Interlocked.Read(ref _clients) + 1}");
+        return new ActorsClient(system, linkActor, linkActor,
             settings.GetTimeSpan("actors.client.request-timeout"), settings.GetTimeSpan("actors.client.timeout-sweep-interval"),
             owned ? system : null);
     }
@@ -178,7 +173,18 @@ public sealed class ActorsClient : IAsyncDisposable
                 return reply;
             }
 
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            await WaitAtLeastAsync(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Timers may fire up to a tick early; a retry must never come sooner than the node asked.
+    private static async Task WaitAtLeastAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        TimeSpan left;
+        while ((left = wait - Stopwatch.GetElapsedTime(start)) > TimeSpan.Zero)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -355,7 +361,7 @@ public sealed class ActorsClient : IAsyncDisposable
             return 0;
         }
 
-        // Room for the remote envelope and the ClusterClient wrapper around the request.
+        // Room for the remote envelope around the request.
         var frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 0;
         return frame > 0 ? Math.Max(1024, frame - 16 * 1024) : 0;
     }
@@ -364,7 +370,7 @@ public sealed class ActorsClient : IAsyncDisposable
     {
         _disposed = true;
         await Task.WhenAll(_requesters.Select(r => r.GracefulStop(TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
-        _clusterClient?.Tell(PoisonPill.Instance);
+        _link?.Tell(PoisonPill.Instance);
         if (_ownedSystem is not null)
         {
             await _ownedSystem.Terminate().ConfigureAwait(false);

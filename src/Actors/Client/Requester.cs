@@ -20,7 +20,7 @@ internal sealed record BatchSettings(int MaxSize, TimeSpan Linger, int Pipeline 
 internal sealed class Requester : ReceiveActor, IWithTimers
 {
     private readonly IActorRef _target;
-    private readonly Func<IRequest, object> _envelope;
+    private readonly bool _notifyRefusals;
     private readonly BatchSettings _batching;
     private readonly string _batchPrefix;
     private readonly Dictionary<string, Outgoing> _pending = new(StringComparer.Ordinal);
@@ -29,10 +29,11 @@ internal sealed class Requester : ReceiveActor, IWithTimers
     private List<IRequest> _buffer = [];
     private long _batchSequence;
 
-    public Requester(IActorRef target, Func<IRequest, object> envelope, TimeSpan sweepInterval, BatchSettings batching, string batchPrefix)
+    /// <param name="notifyRefusals">Tell the target (the client's gateway link) of each Overloaded reply: its node may be leaving.</param>
+    public Requester(IActorRef target, TimeSpan sweepInterval, BatchSettings batching, string batchPrefix, bool notifyRefusals)
     {
         _target = target;
-        _envelope = envelope;
+        _notifyRefusals = notifyRefusals;
         _batching = batching;
         _batchPrefix = batchPrefix;
         Receive<Outgoing>(Send);
@@ -64,7 +65,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         if (!_batching.Enabled || outgoing.Request is RequestBatch)
         {
-            _target.Tell(_envelope(outgoing.Request), Self);
+            _target.Tell(outgoing.Request, Self);
             return;
         }
 
@@ -115,14 +116,14 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         if (items.Count == 1)
         {
             _singles.Add(items[0].RequestId);
-            _target.Tell(_envelope(items[0]), Self);
+            _target.Tell(items[0], Self);
             return;
         }
 
         var batchId = $"{_batchPrefix}-{++_batchSequence}";
         var deadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.Deadline : 0);
         _batches[batchId] = (items.Select(i => i.RequestId).ToArray(), deadline);
-        _target.Tell(_envelope(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true)), Self);
+        _target.Tell(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true), Self);
     }
 
     private void CompleteBatch(BatchReply reply)
@@ -150,6 +151,11 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         if (reply.RequestId is not { } id)
         {
             return;
+        }
+
+        if (_notifyRefusals && reply is ErrorReply { Code: ErrorCode.Overloaded })
+        {
+            _target.Tell(GatewayLink.Refused.Instance);
         }
 
         // A batch refused whole: every item gets the batch's error under its own id.

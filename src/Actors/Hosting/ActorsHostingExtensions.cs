@@ -6,8 +6,6 @@ using Actors.Workers;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
-using Akka.Cluster.Tools.Client;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka;
 using Akka.Configuration;
 using Akka.DependencyInjection;
@@ -26,8 +24,8 @@ public static class ActorsHostingExtensions
     public static string SystemName { get; } = ActorsConfig.Node.GetString("actors.system-name");
 
     /// <summary>
-    /// Wires a node: cluster member, journal, lanes, entity types behind sharding, and the
-    /// gateway registered with the ClusterClient receptionist. Defaults come from
+    /// Wires a node: cluster member, journal, lanes, entity types behind sharding, the gateway,
+    /// and the gateway endpoint clients connect to (see <see cref="GatewayEndpoint"/>). Defaults come from
     /// <c>hocon/node.conf</c>; <paramref name="node"/> overrides per-node settings; HOCON the
     /// caller prepended before this call overrides the rest. The Host and the tests share it.
     /// </summary>
@@ -46,6 +44,15 @@ public static class ActorsHostingExtensions
                 .WithFallback(journal)
                 .WithFallback(ActorsConfig.HyperionAllowList(actors.ProtocolAssemblies)),
             HoconAddMode.Prepend);
+        // The gateway endpoint's port is fixed before the member starts: members learn it from this role.
+        var endpointPort = node.Port ?? ActorsConfig.Node.GetInt("actors.endpoint.port");
+        if (endpointPort == 0)
+        {
+            endpointPort = StartChecks.FreePort(node.Hostname ?? ActorsConfig.Node.GetString("akka.remote.dot-netty.tcp.hostname"));
+        }
+
+        var roles = (node.Roles ?? []).Append(FrontGateway.RolePrefix + endpointPort).Select(ActorsConfig.Quote);
+        builder.AddHocon($"actors.endpoint.port = {endpointPort}\nakka.cluster.roles = [{string.Join(", ", roles)}]", HoconAddMode.Prepend);
         if (node.Seeds is { Count: > 0 } seeds)
         {
             var addresses = NodeOptions.SeedAddresses(SystemName, seeds, node.Tls is not null).Select(ActorsConfig.Quote);
@@ -65,9 +72,6 @@ public static class ActorsHostingExtensions
 
         builder.AddHocon(ActorsConfig.Node, HoconAddMode.Append);
         builder.AddHocon(ClusterSharding.DefaultConfig(), HoconAddMode.Append);
-        builder.AddHocon(ClusterClientReceptionist.DefaultConfig(), HoconAddMode.Append);
-        // The receptionist reads requests wrapped in pub-sub's Send: its serializer, not the refused JSON default.
-        builder.AddHocon(DistributedPubSub.DefaultConfig(), HoconAddMode.Append);
         builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
 
         return builder.WithActors(async (system, registry, resolver) =>
@@ -129,25 +133,24 @@ public static class ActorsHostingExtensions
             // Gauges read the telemetry from the metrics thread: only once it is complete.
             ActorsMetrics.Register(telemetry);
             system.RegisterOnTermination(() => ActorsMetrics.Unregister(telemetry));
-            var receptionist = ClusterClientReceptionist.Get(system);
-            receptionist.RegisterService(gateway);
             registry.Register<GatewayKey>(gateway);
-            DrainOnLeave(system, gateway, receptionist, config.GetTimeSpan("actors.shutdown.drain-timeout", TimeSpan.FromSeconds(20)));
+            GatewayEndpoint.Start(system, gateway, endpointPort, node.Tls);
+            DrainOnLeave(system, gateway, config.GetTimeSpan("actors.shutdown.drain-timeout", TimeSpan.FromSeconds(20)));
         });
     }
 
     /// <summary>
-    /// On a graceful stop, before the shards hand off: clients stop being routed to this node's
-    /// gateway (requests reaching its receptionist go to another member's), and the gateway
+    /// On a graceful stop, before the shards hand off: clients are told to send to other members'
+    /// gateway endpoints (their next contacts query says this node is leaving), and the gateway
     /// answers what it has in flight, refusing new work as retryable, for at most
     /// <paramref name="within"/>. Then sharding hands the shards off and the node leaves.
     /// </summary>
-    private static void DrainOnLeave(ActorSystem system, IActorRef gateway, ClusterClientReceptionist receptionist, TimeSpan within)
+    private static void DrainOnLeave(ActorSystem system, IActorRef gateway, TimeSpan within)
     {
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "actors-unregister-gateway", () =>
         {
-            receptionist.UnregisterService(gateway);
+            GatewayEndpoint.Leaving(system);
             return Task.FromResult(Done.Instance);
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "actors-drain-gateway", async () =>

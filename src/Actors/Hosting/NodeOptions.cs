@@ -10,11 +10,20 @@ namespace Actors.Hosting;
 public sealed class NodeOptions
 {
     public string? Hostname { get; set; }
+
+    /// <summary>The gateway endpoint's port, where clients connect (<c>actors.endpoint.port</c>); 0: any free one.</summary>
     public int? Port { get; set; }
+
+    /// <summary>
+    /// The cluster port, where members (and seeds) talk. Null: <see cref="Port"/> + <c>actors.endpoint.cluster-port-offset</c>
+    /// when a port is given (0 stays 0), else <c>akka.remote.dot-netty.tcp.port</c>.
+    /// </summary>
+    public int? ClusterPort { get; set; }
 
     /// <summary>Seed nodes as <c>host:port</c>. Empty or null: the node joins itself.</summary>
     public IReadOnlyList<string>? Seeds { get; set; }
 
+    /// <summary>Cluster roles; the node adds one that tells other members its gateway endpoint's port.</summary>
     public IReadOnlyList<string>? Roles { get; set; }
 
     /// <summary>Mutual TLS with the cluster's own CA (<c>--tls DIR</c>); null: plain TCP.</summary>
@@ -76,14 +85,15 @@ public sealed class NodeOptions
             hocon.AppendLine($"akka.remote.dot-netty.tcp.hostname = {ActorsConfig.Quote(Hostname)}");
         }
 
-        if (Port is not null)
+        if (Port is { } port)
         {
-            hocon.AppendLine($"akka.remote.dot-netty.tcp.port = {Port}");
+            hocon.AppendLine($"actors.endpoint.port = {port}");
         }
 
-        if (Roles is not null)
+        int? derived = Port is { } given ? (given == 0 ? 0 : given + ActorsConfig.Node.GetInt("actors.endpoint.cluster-port-offset")) : null;
+        if ((ClusterPort ?? derived) is { } clusterPort)
         {
-            hocon.AppendLine($"akka.cluster.roles = [{string.Join(", ", Roles.Select(ActorsConfig.Quote))}]");
+            hocon.AppendLine($"akka.remote.dot-netty.tcp.port = {clusterPort}");
         }
 
         if (SqlitePath is not null)

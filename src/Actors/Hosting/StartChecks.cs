@@ -64,6 +64,14 @@ public static class StartChecks
         }
     }
 
+    /// <summary>A port nothing listens on now, for an endpoint asked to bind "any free port" (0).</summary>
+    public static int FreePort(string hostname)
+    {
+        using var probe = new TcpListener(IPAddress.TryParse(hostname, out var ip) ? ip : IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     private static bool IsSelf(string seed, string hostname, int port)
     {
         var (host, seedPort) = NodeOptions.ParseHostPort(seed);

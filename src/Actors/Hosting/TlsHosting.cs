@@ -14,7 +14,8 @@ public static class TlsHosting
     public static AkkaConfigurationBuilder WithTls(this AkkaConfigurationBuilder builder, TlsSettings tls)
     {
         builder.AddHocon(TlsSettings.Hocon, HoconAddMode.Prepend);
-        builder.AddSetup(tls.Setup(ActorsConfig.Wire.GetTimeSpan("actors.log.offence-interval")));
+        // The cluster port: members only. Clients reach the node through its gateway endpoint.
+        builder.AddSetup(tls.Setup(ActorsConfig.Wire.GetTimeSpan("actors.log.offence-interval"), Certificates.MemberUnit));
         return builder.AddStartup((system, _) =>
         {
             var warnAhead = system.Settings.Config.GetTimeSpan("actors.tls.expiry-warning");

@@ -64,10 +64,12 @@ public sealed class TlsSettings
     public TimeSpan ExpiresIn => Certificate.NotAfter.ToUniversalTime() - DateTime.UtcNow;
 
     /// <summary>
-    /// The transport's TLS setup: mutual authentication, peers validated against the CA only;
-    /// refused peers logged once per <paramref name="offenceInterval"/> each.
+    /// The transport's TLS setup: mutual authentication, peers validated against the CA only and
+    /// accepted only with one of <paramref name="acceptedUnits"/> as their certificate's OU
+    /// (<see cref="Certificates.MemberUnit"/> on the cluster port, members and clients on a
+    /// node's client endpoint); refused peers logged once per <paramref name="offenceInterval"/> each.
     /// </summary>
-    public Setup Setup(TimeSpan offenceInterval)
+    public Setup Setup(TimeSpan offenceInterval, params string[] acceptedUnits)
     {
         OffenceLog? refusals = null;
         return new DotNettySslSetup(Certificate, suppressValidation: false, requireMutualAuthentication: true,
@@ -75,16 +77,29 @@ public sealed class TlsSettings
             // The OS verdict (SslPolicyErrors) is ignored on purpose: it knows no private CA. The CA alone decides.
             customValidator: (peer, _, remote, _, log) =>
             {
-                if (peer is not null && IsIssuedByAuthority(peer))
+                var refusal = peer is null ? "a TLS peer without a certificate"
+                    : !IsIssuedByAuthority(peer) ? $"a TLS peer certificate not issued by this cluster's CA ({peer.Subject})"
+                    : !acceptedUnits.Contains(UnitOf(peer)) ? $"a TLS peer certificate for {UnitOf(peer) ?? "no role"} where only {string.Join(" or ", acceptedUnits)} may connect"
+                    : null;
+                if (refusal is null)
                 {
                     return true;
                 }
 
                 refusals ??= new OffenceLog(log, offenceInterval);
-                refusals.Report(peer is null ? "a TLS peer without a certificate" : $"a TLS peer certificate not issued by this cluster's CA ({peer.Subject})",
-                    remote ?? "unknown");
+                refusals.Report(refusal, remote ?? "unknown");
                 return false;
             });
+    }
+
+    /// <summary>The certificate's OU: what its holder is (<see cref="Certificates.MemberUnit"/> or <see cref="Certificates.ClientUnit"/>).</summary>
+    public static string? UnitOf(X509Certificate2 certificate)
+    {
+        const string organizationalUnit = "2.5.4.11";
+        return certificate.SubjectName.EnumerateRelativeDistinguishedNames()
+            .Where(n => n.GetSingleElementType().Value == organizationalUnit)
+            .Select(n => n.GetSingleElementValue())
+            .FirstOrDefault();
     }
 
     /// <summary>True when <paramref name="certificate"/> chains to the CA and is valid now.</summary>

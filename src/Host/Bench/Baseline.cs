@@ -62,10 +62,17 @@ internal static class BaselineHosting
 
     public static Config CounterInMemoryConfig { get; } = Load("counter-inmem.conf");
 
-    /// <summary>Starts both baseline regions and registers them with the receptionist.</summary>
+    /// <summary>
+    /// Starts both baseline regions and registers them with a ClusterClient receptionist on the
+    /// cluster port, as a plain Akka.NET service would be reached (bench nodes only: the receptionist
+    /// lets any peer of the cluster port reach them).
+    /// </summary>
     public static AkkaConfigurationBuilder AddBenchBaseline(this AkkaConfigurationBuilder builder)
     {
         builder.AddHocon(BenchConfig, HoconAddMode.Append);
+        builder.AddHocon(ClusterClientReceptionist.DefaultConfig(), HoconAddMode.Append);
+        // The receptionist reads requests wrapped in pub-sub's Send: its serializer, not the refused JSON default.
+        builder.AddHocon(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig(), HoconAddMode.Append);
         return builder.WithActors(async (system, _) =>
         {
             var sharding = ClusterSharding.Get(system);

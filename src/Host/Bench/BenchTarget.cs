@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Actors.Host.Bench;
 
 /// <summary>
-/// What a bench run talks to: a node in another process through ClusterClient (the default),
+/// What a bench run talks to: a node in another process through its gateway endpoint (the default),
 /// or with <c>--inproc</c> a node started inside the bench process. Gives our client and the
 /// raw Akka.NET baseline side by side.
 /// </summary>
@@ -77,10 +77,15 @@ internal sealed class BenchTarget : IAsyncDisposable
     public static BenchTarget Remote(IReadOnlyList<string> contacts, string clientHocon, Actors.Security.TlsSettings? tls = null)
     {
         var system = ActorsClient.CreateSystem("actors-bench", Akka.Configuration.ConfigurationFactory.ParseString(clientHocon)
-            .WithFallback(BaselineHosting.BenchConfig).WithFallback(ActorsClient.Config()), tls);
+            .WithFallback(BaselineHosting.BenchConfig).WithFallback(ActorsClient.Config())
+            // The baseline's ClusterClient and the pub-sub Send it wraps requests in.
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig()), tls);
         var client = ActorsClient.Create(system, contacts);
+        // The raw baseline is plain Akka.NET: ClusterClient to the receptionist on each node's cluster port.
+        var offset = ActorsConfig.Node.GetInt("actors.endpoint.cluster-port-offset");
         var receptionists = contacts.Select(NodeOptions.ParseHostPort)
-            .Select(c => ActorPath.Parse($"{ActorsConfig.Scheme(system.Settings.Config)}://{ActorsHostingExtensions.SystemName}@{c.Host}:{c.Port}/system/receptionist"))
+            .Select(c => ActorPath.Parse($"{ActorsConfig.Scheme(system.Settings.Config)}://{ActorsHostingExtensions.SystemName}@{c.Host}:{c.Port + offset}/system/receptionist"))
             .ToImmutableHashSet();
         var clusterClient = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(receptionists)),
             "baseline-cluster-client");

@@ -17,8 +17,7 @@ public sealed class MalformedInputSpecs(ITestOutputHelper output) : NodeSpec(out
     {
         await using var client = await ConnectFromAnotherSystemAsync(typeof(NotOnTheNode).Assembly);
         var caller = CreateTestProbe(ClientSystems[0]);
-        var self = Cluster.Get(Sys).SelfAddress;
-        var gateway = ClientSystems[0].ActorSelection($"akka.tcp://actors@{self.Host}:{self.Port}/user/gateway");
+        var gateway = ClientSystems[0].ActorSelection(EndpointPath("/user/gateway"));
 
         // Straight to the gateway from a plain actor system that allows the type; the node's
         // allow-list does not, so the message never gets past deserialization on the node.

@@ -20,6 +20,38 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     // offending message is handled after it, so its answer shows the node as the offence left it.
 
     [Fact]
+    public void The_gateway_endpoint_lets_through_requests_and_nothing_else()
+    {
+        var attacker = StartAttacker();
+        var probe = CreateTestProbe(attacker);
+
+        // Member-only actors cannot be looked up through the port clients use: those selections
+        // are dropped (no answer at all), only /user/gateway answers.
+        foreach (var path in new[] { "/system/sharding/counter", "/system/cluster/core/daemon", "/user/status", "/user", "/system" })
+        {
+            attacker.ActorSelection(EndpointPath(path)).Tell(new Identify(path), probe.Ref);
+        }
+
+        attacker.ActorSelection(EndpointPath("/user/gateway")).Tell(new Identify("gateway"), probe.Ref);
+        var identity = probe.ExpectMsg<ActorIdentity>(Patience);
+        identity.MessageId.Should().Be("gateway");
+        var gateway = identity.Subject!;
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+
+        // Lifecycle messages, by selection or straight to the ref, and an envelope meant for
+        // lanes and entities: none of it stops the gateway or is carried out.
+        attacker.ActorSelection(EndpointPath("/user/gateway")).Tell(PoisonPill.Instance);
+        gateway.Tell(PoisonPill.Instance);
+        gateway.Tell(Kill.Instance);
+        var key = $"forged-envelope-{Id()}";
+        gateway.Tell(new RoutedRequest(Guid.NewGuid(), new AddToCounter(Id(), key, 100), DateTime.UtcNow.AddMinutes(1)), probe.Ref);
+        gateway.Tell(new AddToCounter(Id(), key, 1), probe.Ref);
+
+        probe.ExpectMsg<IReply>(Patience).Should().BeOfType<CounterValue>().Which.Total.Should().Be(1, "the forged envelope was not carried out");
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void A_forged_drain_is_refused_and_the_gateway_keeps_serving()
     {
         var attacker = StartAttacker();

@@ -63,7 +63,7 @@ public sealed class TlsSpecs : IAsyncLifetime
     [Fact]
     public async Task Members_from_the_same_CA_form_a_cluster_and_a_member_from_another_CA_cannot_join()
     {
-        var seed = $"127.0.0.1:{Cluster.Get(_node.System).SelfAddress.Port}";
+        var seed = ClusterPort(_node);
         var second = await StartAsync(Ours, seed);
         var stranger = await StartAsync(Theirs, seed);
 
@@ -72,6 +72,23 @@ public sealed class TlsSpecs : IAsyncLifetime
         Cluster.Get(_node.System).State.Members.Should().HaveCount(2);
         Cluster.Get(second.System).State.Members.Should().HaveCount(2);
         Cluster.Get(stranger.System).State.Members.Should().NotContain(m => m.Address == Cluster.Get(_node.System).SelfAddress);
+    }
+
+    [Fact]
+    public async Task A_client_certificate_cannot_join_as_a_member_nor_be_served_on_the_cluster_port()
+    {
+        var client = TlsSettings.Load(Ours, Certificates.ClientFile, "");
+        var impostor = await TestNode.StartAsync(TempJournal.NewPath(), seeds: [ClusterPort(_node)], tls: client);
+        _nodes.Add(impostor);
+
+        (await UpWithinAsync(_node, 2, Refused)).Should().BeFalse("the cluster port takes node certificates only");
+        await using (var onClusterPort = ActorsClient.Connect([ClusterPort(_node)], tls: client))
+        {
+            (await onClusterPort.SendAsync(new GetCounter(onClusterPort.NewRequestId(), "tls"), Refused)).Should().BeOfType<ErrorReply>();
+        }
+
+        await using var onEndpoint = ActorsClient.Connect([Contact(_node)], tls: client);
+        (await onEndpoint.SendAsync(new GetCounter(onEndpoint.NewRequestId(), "tls"), Patience)).Should().BeOfType<CounterValue>();
     }
 
     [Fact]
@@ -103,7 +120,9 @@ public sealed class TlsSpecs : IAsyncLifetime
         return node;
     }
 
-    private static string Contact(TestNode node) => $"127.0.0.1:{Cluster.Get(node.System).SelfAddress.Port}";
+    private static string Contact(TestNode node) => node.Contact;
+
+    private static string ClusterPort(TestNode node) => $"127.0.0.1:{Cluster.Get(node.System).SelfAddress.Port}";
 
     /// <summary>Polls until <paramref name="node"/> sees this many members Up; false when <paramref name="within"/> passes first.</summary>
     private static async Task<bool> UpWithinAsync(TestNode node, int members, TimeSpan within)

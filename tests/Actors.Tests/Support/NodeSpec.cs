@@ -34,6 +34,9 @@ public abstract class NodeSpec : Akka.TestKit.Xunit2.TestKit
 
     protected IActorRef Gateway => _node.Gateway;
 
+    /// <summary>A path on the node's gateway endpoint (the port clients use), e.g. <c>/user/gateway</c>.</summary>
+    protected string EndpointPath(string path) => $"akka.tcp://actors@{_node.Contact}{path}";
+
     protected static string Id() => Guid.NewGuid().ToString("N");
 
     /// <summary>Sends through the gateway and returns the one reply.</summary>
@@ -59,15 +62,14 @@ public abstract class NodeSpec : Akka.TestKit.Xunit2.TestKit
     private readonly List<ActorSystem> _clientSystems = [];
 
     /// <summary>
-    /// A client in a separate actor system (its own remoting port), connected to this node
-    /// through ClusterClient, once a first request has made it through. The system stops with the spec.
+    /// A client in a separate actor system (its own remoting port), connected to this node's
+    /// gateway endpoint, once a first request has made it through. The system stops with the spec.
     /// </summary>
     protected async Task<ActorsClient> ConnectFromAnotherSystemAsync(params System.Reflection.Assembly[] protocolAssemblies)
     {
-        var self = Akka.Cluster.Cluster.Get(Sys).SelfAddress;
         var system = ActorSystem.Create("client", ActorsClient.Config(protocolAssemblies));
         _clientSystems.Add(system);
-        var client = ActorsClient.Create(system, [$"{self.Host}:{self.Port}"]);
+        var client = ActorsClient.Create(system, [_node.Contact]);
         await AwaitAssertAsync(async () =>
         {
             var reply = await client.SendAsync(new GetCounter(client.NewRequestId(), "warm-up"), TimeSpan.FromSeconds(2));

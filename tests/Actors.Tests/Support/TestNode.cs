@@ -30,12 +30,15 @@ public sealed class TestNode : IAsyncDisposable
     public ActorSystem System { get; }
     public IActorRef Gateway { get; }
 
+    /// <summary>The node's gateway endpoint, <c>host:port</c>: where clients connect.</summary>
+    public string Contact => GatewayEndpoint.ContactOf(System) ?? throw new InvalidOperationException("the node has no gateway endpoint yet");
+
     /// <summary>A client inside the node (direct to its gateway).</summary>
     public ActorsClient Client { get; }
 
     /// <param name="testKit">Route the log through the TestKit's listener (for EventFilter) and add its defaults.</param>
-    /// <param name="port">Remoting port; 0 = any free one.</param>
-    /// <param name="seeds">Seed nodes (host:port) to join; none = the node founds its own cluster.</param>
+    /// <param name="port">Cluster port; 0 = any free one (the gateway endpoint always takes a free one).</param>
+    /// <param name="seeds">Seed nodes (host:cluster-port) to join; none = the node founds its own cluster.</param>
     /// <param name="tls">Mutual TLS with these certificates; null: plain TCP.</param>
     public static async Task<TestNode> StartAsync(string journalPath, string hocon = "", Action<ActorsBuilder>? configure = null,
         bool testKit = false, int port = 0, IReadOnlyList<string>? seeds = null, Actors.Security.TlsSettings? tls = null)
@@ -54,7 +57,7 @@ public sealed class TestNode : IAsyncDisposable
                 akka.AddHocon(TestKitBase.DefaultConfig, HoconAddMode.Append);
             }
 
-            akka.AddActors(new NodeOptions { Port = port, Seeds = seeds, SqlitePath = journalPath, Tls = tls }, configure);
+            akka.AddActors(new NodeOptions { Port = 0, ClusterPort = port, Seeds = seeds, SqlitePath = journalPath, Tls = tls }, configure);
         });
         var host = builder.Build();
         await host.StartAsync();

@@ -1,0 +1,80 @@
+using Actors.Protocol;
+using Actors.Security;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace Actors.Gateway;
+
+/// <summary>
+/// The gateway as clients see it: the one actor of a node's client endpoint (a separate actor
+/// system that is not a cluster member). It hands requests, already decoded and type-checked by
+/// the protocol serializer, to the member system's gateway in process, keeping the caller as
+/// sender so replies go straight back through this endpoint. Nothing else a client sends
+/// reaches the member system.
+/// </summary>
+internal sealed class FrontGateway : ReceiveActor
+{
+    /// <summary>The cluster role by which a member tells others its client endpoint's port.</summary>
+    public const string RolePrefix = "actors-gateway:";
+
+    private readonly IActorRef _gateway;
+    private readonly Cluster _cluster;
+    private readonly OffenceLog _offences;
+    private bool _leaving;
+
+    public FrontGateway(IActorRef gateway, Cluster cluster, TimeSpan offenceInterval)
+    {
+        _gateway = gateway;
+        _cluster = cluster;
+        _offences = new OffenceLog(Context.GetLogger(), offenceInterval);
+        Receive<IRequest>(request => _gateway.Tell(request, Sender));
+        Receive<GetGatewayContacts>(_ => Sender.Tell(new GatewayContacts(Contacts(), _leaving)));
+        Receive<Leaving>(_ => _leaving = true);
+        ReceiveAny(other => _offences.Report($"a {other.GetType().Name} sent to the gateway endpoint (not a request)", Sender));
+    }
+
+    public static Props Props(IActorRef gateway, Cluster cluster, TimeSpan offenceInterval) =>
+        Akka.Actor.Props.Create(() => new FrontGateway(gateway, cluster, offenceInterval));
+
+    /// <summary>The client endpoints of the members that are up, this one left out while it leaves.</summary>
+    private string[] Contacts() => _cluster.State.Members
+        .Where(m => m.Status == MemberStatus.Up && !(_leaving && m.Address == _cluster.SelfAddress))
+        .SelectMany(m => m.Roles.Where(r => r.StartsWith(RolePrefix, StringComparison.Ordinal))
+            .Select(r => $"{m.Address.Host}:{r[RolePrefix.Length..]}"))
+        .ToArray();
+
+    /// <summary>Local only (no serializer accepts it from the wire): the node has begun to leave.</summary>
+    public sealed record Leaving
+    {
+        public static readonly Leaving Instance = new();
+    }
+}
+
+/// <summary>
+/// The gateway endpoint's user guardian strategy: its gateway resumes after any failure. Akka.NET's
+/// untrusted mode drops PoisonPill from the wire but not <see cref="Kill"/> (not marked possibly
+/// harmful), and under the default strategy a Kill would stop the gateway for every client.
+/// </summary>
+public sealed class EndpointGuardianStrategy : SupervisorStrategyConfigurator
+{
+    public override SupervisorStrategy Create() => new ResumeAfterKill();
+
+    private sealed class ResumeAfterKill() : OneForOneStrategy(e => e is ActorInitializationException ? Directive.Stop : Directive.Resume)
+    {
+        private OffenceLog? _kills;
+
+        // A Kill from the wire is an offence like any other: one line per interval, no stack trace.
+        protected override void LogFailure(IActorContext context, IActorRef child, Exception cause, Directive directive)
+        {
+            if (cause is ActorKilledException)
+            {
+                _kills ??= new OffenceLog(context.System.Log, context.System.Settings.Config.GetTimeSpan("actors.log.offence-interval"));
+                _kills.Report($"a Kill sent to {child.Path.Name} (resumed)", "the wire");
+                return;
+            }
+
+            base.LogFailure(context, child, cause, directive);
+        }
+    }
+}
