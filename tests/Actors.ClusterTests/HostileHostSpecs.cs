@@ -28,8 +28,9 @@ public sealed class HostileHostSpecs : TestKit
     [Fact]
     public async Task A_node_process_survives_hostile_traffic_serves_honest_requests_and_logs_a_few_lines()
     {
-        var port = HostProcess.FreePort();
-        using var node = HostProcess.Start(_output, "node", "node", "--port", port.ToString(), "--cluster-port", HostProcess.FreePort().ToString(), "--db", $"sqlite:{Path.Combine(_data, "a.db")}");
+        var (port, clusterPort) = (HostProcess.FreePort(), HostProcess.FreePort());
+        using var node = HostProcess.Start(_output, "node", "node", "--port", port.ToString(), "--cluster-port", clusterPort.ToString(),
+            "--db", $"sqlite:{Path.Combine(_data, "a.db")}");
         await node.WaitForLineAsync("Actors node up", StartTimeout);
         var attacker = Attacker.Create();
         var probe = CreateTestProbe(attacker);
@@ -39,7 +40,12 @@ public sealed class HostileHostSpecs : TestKit
         var (linesBefore, bytesBefore) = (node.Stdout.Count + node.Stderr.Count, LogBytes(node));
         var rssBefore = PeakRssKb(node.Pid);
 
-        var bomb = new RawFrame(Attacker.NestedBatchBytes(attacker, 20_000));
+        // Batches nested thousands deep: MessagePack to the client port, Hyperion to the cluster port;
+        // and frames whose length fields ask for 2 GB (which made a node allocate 1.4 GB before).
+        var bomb = new RawClientFrame(Attacker.NestedClientBatch(15_000));
+        var hyperionBomb = new RawFrame(Attacker.NestedBatchBytes(attacker, 20_000));
+        var clusterGateway = attacker.ActorSelection($"akka.tcp://actors@127.0.0.1:{clusterPort}/user/gateway");
+        var liar = new RawClientFrame(Attacker.GetCounterWithHugeLength());
         for (var i = 0; i < Each; i++)
         {
             gateway.Tell(new DrainGateway(TimeSpan.FromSeconds(1)), probe.Ref);
@@ -49,6 +55,8 @@ public sealed class HostileHostSpecs : TestKit
             if (i % 20 == 0)
             {
                 gateway.Tell(bomb, probe.Ref);
+                gateway.Tell(liar, probe.Ref);
+                clusterGateway.Tell(hyperionBomb, probe.Ref);
             }
         }
 
@@ -60,9 +68,11 @@ public sealed class HostileHostSpecs : TestKit
         var bytes = LogBytes(node) - bytesBefore;
         var rss = PeakRssKb(node.Pid);
         Figures.Record(_output, $"hostile traffic against a node process ({Each} each of drain, JSON dictionary, forged reply, junk; " +
-                               $"{Each / 20} batches nested 20,000 deep, {bomb.Bytes.Length} bytes each): node log +{lines} lines, +{bytes} bytes; " +
+                               $"{Each / 20} each of batches nested 15,000 deep ({bomb.Bytes.Length} bytes), 20,000 deep in Hyperion to the cluster port " +
+                               $"({hyperionBomb.Bytes.Length} bytes), GetCounters whose length field says 2 GB): node log +{lines} lines, +{bytes} bytes; " +
                                $"peak RSS {rssBefore / 1024} MB before, {rss / 1024} MB after");
         lines.Should().BeLessThan(20, "each kind of offence costs a line per interval, not a line each");
+        (rss - rssBefore).Should().BeLessThan(128 * 1024, "no frame makes the node allocate what its length fields claim");
         node.HasExited.Should().BeFalse();
         await attacker.Terminate();
         node.Terminate();

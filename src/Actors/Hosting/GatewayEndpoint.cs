@@ -53,7 +53,16 @@ public static class GatewayEndpoint
             await endpoint.Terminate();
             return Done.Instance;
         });
-        member.RegisterOnTermination(() => endpoint.Terminate());
+        if (member.WhenTerminated.IsCompleted)
+        {
+            // Stopped while starting (e.g. the transport refused this node's certificate).
+            endpoint.Terminate();
+        }
+        else
+        {
+            member.WhenTerminated.ContinueWith(_ => endpoint.Terminate(), TaskScheduler.Default);
+        }
+
         return endpoint;
     }
 

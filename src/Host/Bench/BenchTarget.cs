@@ -82,19 +82,24 @@ internal sealed class BenchTarget : IAsyncDisposable
             .WithFallback(ClusterClientReceptionist.DefaultConfig())
             .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig()), tls);
         var client = ActorsClient.Create(system, contacts);
-        // The raw baseline is plain Akka.NET: ClusterClient to the receptionist on each node's cluster port.
-        var offset = ActorsConfig.Node.GetInt("actors.endpoint.cluster-port-offset");
-        var receptionists = contacts.Select(NodeOptions.ParseHostPort)
-            .Select(c => ActorPath.Parse($"{ActorsConfig.Scheme(system.Settings.Config)}://{ActorsHostingExtensions.SystemName}@{c.Host}:{c.Port + offset}/system/receptionist"))
-            .ToImmutableHashSet();
-        var clusterClient = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(receptionists)),
-            "baseline-cluster-client");
-        var requesters = new[] { BaselineHosting.InMemoryRegion, BaselineHosting.PersistentRegion }.ToDictionary(r => r,
-            r => system.ActorOf(Props.Create(() => new BaselineRequester(clusterClient, $"/system/sharding/{r}")), $"baseline-{r}"));
+        // The raw baseline is plain Akka.NET: ClusterClient to the receptionist on each node's
+        // cluster port. Made on first use: a run without --baseline never knocks on that port.
+        var requesters = new Lazy<Dictionary<string, IActorRef>>(() =>
+        {
+            var offset = ActorsConfig.Node.GetInt("actors.endpoint.cluster-port-offset");
+            var receptionists = contacts.Select(NodeOptions.ParseHostPort)
+                .Select(c => ActorPath.Parse(
+                    $"{ActorsConfig.Scheme(system.Settings.Config)}://{ActorsHostingExtensions.SystemName}@{c.Host}:{c.Port + offset}/system/receptionist"))
+                .ToImmutableHashSet();
+            var clusterClient = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(receptionists)),
+                "baseline-cluster-client");
+            return new[] { BaselineHosting.InMemoryRegion, BaselineHosting.PersistentRegion }.ToDictionary(r => r,
+                r => system.ActorOf(Props.Create(() => new BaselineRequester(clusterClient, $"/system/sharding/{r}")), $"baseline-{r}"));
+        });
         return new BenchTarget(client, system, (add, persist, timeout) =>
         {
             var done = new TaskCompletionSource<BaselineTotal>(TaskCreationOptions.RunContinuationsAsynchronously);
-            requesters[persist ? BaselineHosting.PersistentRegion : BaselineHosting.InMemoryRegion].Tell((add, done));
+            requesters.Value[persist ? BaselineHosting.PersistentRegion : BaselineHosting.InMemoryRegion].Tell((add, done));
             return done.Task.WaitAsync(timeout);
         }, null, system, null);
     }

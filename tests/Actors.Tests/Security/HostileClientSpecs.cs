@@ -56,7 +56,7 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     {
         var attacker = StartAttacker();
         var probe = CreateTestProbe(attacker);
-        var gateway = attacker.ActorSelection(NodePath("/user/gateway"));
+        var gateway = attacker.ActorSelection(EndpointPath("/user/gateway"));
 
         gateway.Tell(new DrainGateway(TimeSpan.FromSeconds(1)), probe.Ref);
         gateway.Tell(new AddToCounter(Id(), "after-drain", 1), probe.Ref);
@@ -69,7 +69,7 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     {
         var attacker = StartAttacker();
         var caller = CreateTestProbe(attacker);
-        var gateway = attacker.ActorSelection(NodePath("/user/gateway"));
+        var gateway = attacker.ActorSelection(EndpointPath("/user/gateway"));
         var id = Id();
 
         gateway.Tell(new SleepFor(id, 1500), caller.Ref);
@@ -97,15 +97,20 @@ public sealed class HostileClientSpecs(ITestOutputHelper output) : NodeSpec(outp
     }
 
     [Fact]
-    public void A_batch_nested_twenty_thousand_deep_is_refused_and_the_node_keeps_serving()
+    public void Batches_nested_thousands_deep_and_lying_length_fields_are_refused_and_the_node_keeps_serving()
     {
         var attacker = StartAttacker();
         var probe = CreateTestProbe(attacker);
-        var bytes = Attacker.NestedBatchBytes(attacker, 20_000);
-        bytes.Length.Should().BeLessThan(1024 * 1024, "it fits in one frame");
-        var gateway = attacker.ActorSelection(NodePath("/user/gateway"));
+        var hyperion = Attacker.NestedBatchBytes(attacker, 20_000);
+        var client = Attacker.NestedClientBatch(15_000);
+        hyperion.Length.Should().BeLessThan(1024 * 1024, "it fits in one frame");
+        client.Length.Should().BeLessThan(1024 * 1024, "it fits in one frame");
+        var gateway = attacker.ActorSelection(EndpointPath("/user/gateway"));
 
-        gateway.Tell(new RawFrame(bytes), probe.Ref);
+        // In Hyperion to the cluster port, in MessagePack to the client port.
+        attacker.ActorSelection(NodePath("/user/gateway")).Tell(new RawFrame(hyperion), probe.Ref);
+        gateway.Tell(new RawClientFrame(client), probe.Ref);
+        gateway.Tell(new RawClientFrame(Attacker.GetCounterWithHugeLength()), probe.Ref);
         gateway.Tell(new GetCounter(Id(), "after-bomb"), probe.Ref);
 
         probe.ExpectMsg<IReply>(Patience).Should().BeOfType<CounterValue>();

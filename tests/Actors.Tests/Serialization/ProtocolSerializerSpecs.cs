@@ -46,11 +46,11 @@ public sealed class ProtocolSerializerSpecs(ITestOutputHelper output) : NodeSpec
     [Fact]
     public async Task A_message_type_outside_the_allow_list_is_refused_when_received()
     {
-        // Bytes from a peer that allows the type (a client registering it), read by a node that does not.
+        // Hyperion bytes from a peer that allows the type (a member registering it), read by a node that does not.
         var peer = ActorSystem.Create("peer", ActorsClient.Config([typeof(NotAllowed).Assembly]));
         try
         {
-            var bytes = peer.Serialization.FindSerializerFor(new NotAllowed("r", "x")).ToBinary(new NotAllowed("r", "x"));
+            var bytes = new ProtocolSerializer((ExtendedActorSystem)peer).ToBinary(new NotAllowed("r", "x"));
 
             var act = () => Sys.Serialization.FindSerializerFor(new NotAllowed("r", "x")).FromBinary(bytes, typeof(object));
 
