@@ -60,6 +60,7 @@ public sealed class ActorsClient : IAsyncDisposable
             .Select(i => system.ActorOf(Props.Create(() => new Requester(target, sweepInterval, batching, $"{_idPrefix}-b{i}", notifyRefusals)),
                 $"actors-requester-{n}-{i}"))
             .ToArray();
+        link?.Tell(GatewayLink.Connect.Instance);
     }
 
     /// <summary>Timeout applied when a call names none (<c>actors.client.request-timeout</c>).</summary>

@@ -49,6 +49,7 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         Receive<GatewayContacts>(Learn);
         Receive<Refused>(_ => Probe(force: false));
         Receive<Tick>(_ => Heartbeat());
+        Receive<Connect>(_ => IdentifyGateways());
         Receive<DisassociatedEvent>(e =>
         {
             if (_gateway?.Path.Address == e.RemoteAddress)
@@ -67,7 +68,6 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
     {
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
         Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, _settings.HeartbeatInterval);
-        IdentifyGateways();
     }
 
     protected override void PostStop()
@@ -205,6 +205,15 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
     internal sealed record Refused
     {
         public static readonly Refused Instance = new();
+    }
+
+    /// <summary>
+    /// Sent by the client once its requesters exist: a transport that refuses the node's certificate
+    /// stops the actor system, which must not happen while the client is still being built.
+    /// </summary>
+    internal sealed record Connect
+    {
+        public static readonly Connect Instance = new();
     }
 
     private sealed record Tick

@@ -5,6 +5,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
+using Akka.Event;
 
 namespace Actors.Hosting;
 
@@ -27,8 +28,30 @@ public static class GatewayEndpoint
         Of(member) is ExtendedActorSystem endpoint ? $"{endpoint.Provider.DefaultAddress.Host}:{endpoint.Provider.DefaultAddress.Port}" : null;
 
     /// <summary>Starts the endpoint on <paramref name="port"/>, in front of <paramref name="gateway"/>; it stops after the member.</summary>
-    internal static ActorSystem Start(ActorSystem member, IActorRef gateway, int port, TlsSettings? tls)
+    internal static void Start(ActorSystem member, IActorRef gateway, int port, TlsSettings? tls)
     {
+        // Replies to requests the member gateway drains go out through the endpoint: it stops last.
+        CoordinatedShutdown.Get(member).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "actors-stop-gateway-endpoint", async () =>
+        {
+            if (Of(member) is { } endpoint)
+            {
+                await endpoint.Terminate();
+            }
+
+            return Done.Instance;
+        });
+        member.WhenTerminated.ContinueWith(_ => Of(member)?.Terminate(), TaskScheduler.Default);
+        Open(member, gateway, port, tls);
+    }
+
+    private static void Open(ActorSystem member, IActorRef gateway, int port, TlsSettings? tls)
+    {
+        if (member.WhenTerminated.IsCompleted || CoordinatedShutdown.Get(member).ShutdownReason is not null)
+        {
+            // Stopped or stopping (e.g. the transport refused this node's certificate while it started).
+            return;
+        }
+
         var config = member.Settings.Config;
         var own = ConfigurationFactory.ParseString(
                 $"akka.remote.dot-netty.tcp.hostname = {ActorsConfig.Quote(Cluster.Get(member).SelfAddress.Host!)}\n" +
@@ -47,23 +70,26 @@ public static class GatewayEndpoint
         endpoint.ActorOf(FrontGateway.Props(gateway, Cluster.Get(member), offenceInterval), "gateway");
         Endpoints.AddOrUpdate(member, endpoint);
 
-        // Replies to requests the member gateway drains go out through this endpoint: it stops last.
-        CoordinatedShutdown.Get(member).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "actors-stop-gateway-endpoint", async () =>
+        // Akka.NET stops an actor system whose outgoing TLS handshake fails, and the endpoint
+        // connects out to reply to whatever address a request's sender names: a client could
+        // name a server of its own with a foreign certificate. While the node runs, a stopped
+        // endpoint opens again at once (its clients reconnect through their link).
+        endpoint.WhenTerminated.ContinueWith(_ =>
         {
-            await endpoint.Terminate();
-            return Done.Instance;
-        });
-        if (member.WhenTerminated.IsCompleted)
-        {
-            // Stopped while starting (e.g. the transport refused this node's certificate).
-            endpoint.Terminate();
-        }
-        else
-        {
-            member.WhenTerminated.ContinueWith(_ => endpoint.Terminate(), TaskScheduler.Default);
-        }
-
-        return endpoint;
+            if (!member.WhenTerminated.IsCompleted && CoordinatedShutdown.Get(member).ShutdownReason is null)
+            {
+                member.Log.Warning("The gateway endpoint on port {0} stopped ({1}); opening it again",
+                    port, CoordinatedShutdown.Get(endpoint).ShutdownReason?.ToString() ?? "terminated");
+                try
+                {
+                    Open(member, gateway, port, tls);
+                }
+                catch (Exception e)
+                {
+                    member.Log.Error(e, "The gateway endpoint on port {0} could not open again; clients are served by the other members", port);
+                }
+            }
+        }, TaskScheduler.Default);
     }
 
     /// <summary>Tells the endpoint its node is leaving: clients asking for contacts are told to go elsewhere.</summary>

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Actors.Client;
 using Actors.Protocol;
 using Actors.Security;
@@ -65,27 +67,23 @@ public sealed class TlsSpecs : IAsyncLifetime
     {
         var seed = ClusterPort(_node);
         var second = await StartAsync(Ours, seed);
-        var stranger = await StartAsync(Theirs, seed);
+        var stranger = await StartRefusedAsync(TlsSettings.Load(Theirs, Certificates.NodeFile, ""), seed);
 
         (await UpWithinAsync(_node, 2, Patience)).Should().BeTrue("members of one CA join each other");
         (await UpWithinAsync(_node, 3, Refused)).Should().BeFalse("the stranger's handshake fails");
         Cluster.Get(_node.System).State.Members.Should().HaveCount(2);
         Cluster.Get(second.System).State.Members.Should().HaveCount(2);
-        Cluster.Get(stranger.System).State.Members.Should().NotContain(m => m.Address == Cluster.Get(_node.System).SelfAddress);
+        if (stranger is not null)
+        {
+            Cluster.Get(stranger.System).State.Members.Should().NotContain(m => m.Address == Cluster.Get(_node.System).SelfAddress);
+        }
     }
 
     [Fact]
     public async Task A_client_certificate_cannot_join_as_a_member_nor_be_served_on_the_cluster_port()
     {
         var client = TlsSettings.Load(Ours, Certificates.ClientFile, "");
-        try
-        {
-            _nodes.Add(await TestNode.StartAsync(TempJournal.NewPath(), seeds: [ClusterPort(_node)], tls: client));
-        }
-        catch (InvalidOperationException)
-        {
-            // Its actor system may stop while it starts: Akka stops it when the handshake fails.
-        }
+        await StartRefusedAsync(client, ClusterPort(_node));
 
         (await UpWithinAsync(_node, 2, Refused)).Should().BeFalse("the cluster port takes node certificates only");
         await using (var onClusterPort = ActorsClient.Connect([ClusterPort(_node)], tls: client))
@@ -95,6 +93,53 @@ public sealed class TlsSpecs : IAsyncLifetime
 
         await using var onEndpoint = ActorsClient.Connect([Contact(_node)], tls: client);
         (await onEndpoint.SendAsync(new GetCounter(onEndpoint.NewRequestId(), "tls"), Patience)).Should().BeOfType<CounterValue>();
+    }
+
+    [Fact]
+    public async Task A_reply_address_on_a_foreign_TLS_server_stops_the_gateway_endpoint_only_for_a_moment()
+    {
+        await using var honest = ActorsClient.Connect([Contact(_node)], tls: TlsSettings.Load(Ours, Certificates.ClientFile, ""));
+        (await honest.SendAsync(new GetCounter(honest.NewRequestId(), "tls"), Patience)).Should().BeOfType<CounterValue>();
+        var before = Actors.Hosting.GatewayEndpoint.Of(_node.System);
+
+        // A client of ours names, as the sender of its request, an actor on a system with another
+        // CA's certificate: the endpoint connects out to reply, and that handshake fails.
+        var foreign = ActorsClient.CreateSystem("foreign", ActorsClient.Config(), TlsSettings.Load(Theirs, Certificates.ClientFile, ""));
+        var attacker = ActorsClient.CreateSystem("attacker", ActorsClient.Config(), TlsSettings.Load(Ours, Certificates.ClientFile, ""));
+        try
+        {
+            var replyTo = ((Akka.Actor.ExtendedActorSystem)attacker).Provider.ResolveActorRef(
+                $"{((Akka.Actor.ExtendedActorSystem)foreign).Provider.DefaultAddress}/user/sink");
+            attacker.ActorSelection($"akka.ssl.tcp://actors@{Contact(_node)}/user/gateway").Tell(new GetCounter("forged", "tls"), replyTo);
+
+            await AwaitAsync(() => Actors.Hosting.GatewayEndpoint.Of(_node.System) is { } now && now != before && !now.WhenTerminated.IsCompleted,
+                "the endpoint stopped and opened again");
+            (await honest.SendAsync(new GetCounter(honest.NewRequestId(), "tls"), Patience)).Should().BeOfType<CounterValue>(
+                "the client reconnects to the reopened endpoint");
+        }
+        finally
+        {
+            await attacker.Terminate();
+            await foreign.Terminate();
+        }
+    }
+
+    [Fact]
+    public void An_expired_certificate_is_refused_by_the_peer_check_and_at_load()
+    {
+        // Issued by the cluster's own CA, valid for its first minute only (which has passed).
+        using var ca = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(Ours, Certificates.AuthorityKeyFile), "");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN=actors-node, OU={Certificates.MemberUnit}", key, HashAlgorithmName.SHA256);
+        using var expired = request.Create(ca, ca.NotBefore, ca.NotBefore.AddMinutes(1), [1, 2, 3, 4]);
+        using var withKey = expired.CopyWithPrivateKey(key);
+        var folder = Path.Combine(_folder, "expired");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(Ours, Certificates.AuthorityFile), Path.Combine(folder, Certificates.AuthorityFile));
+        File.WriteAllBytes(Path.Combine(folder, Certificates.NodeFile), withKey.Export(X509ContentType.Pkcs12, ""));
+
+        TlsSettings.Load(Ours, Certificates.NodeFile, "").IsIssuedByAuthority(expired).Should().BeFalse("the validator refuses it at the handshake");
+        FluentActions.Invoking(() => TlsSettings.Load(folder, Certificates.NodeFile, "")).Should().Throw<FormatException>().WithMessage("*expired*");
     }
 
     [Fact]
@@ -126,9 +171,41 @@ public sealed class TlsSpecs : IAsyncLifetime
         return node;
     }
 
+    /// <summary>
+    /// Starts a node the cluster will refuse. Akka.NET runs CoordinatedShutdown on a system whose
+    /// outgoing TLS handshake fails, so it may stop while it starts: then null.
+    /// </summary>
+    private async Task<TestNode?> StartRefusedAsync(TlsSettings tls, string seed)
+    {
+        try
+        {
+            var node = await TestNode.StartAsync(TempJournal.NewPath(), seeds: [seed], tls: tls);
+            _nodes.Add(node);
+            return node;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private static string Contact(TestNode node) => node.Contact;
 
     private static string ClusterPort(TestNode node) => $"127.0.0.1:{Cluster.Get(node.System).SelfAddress.Port}";
+
+    private static async Task AwaitAsync(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new Xunit.Sdk.XunitException($"not within {Patience}: {what}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
 
     /// <summary>Polls until <paramref name="node"/> sees this many members Up; false when <paramref name="within"/> passes first.</summary>
     private static async Task<bool> UpWithinAsync(TestNode node, int members, TimeSpan within)
