@@ -63,16 +63,20 @@ public sealed class TlsSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Members_from_the_same_CA_form_a_cluster_and_a_member_from_another_CA_cannot_join()
+    public async Task Three_members_from_the_same_CA_form_a_cluster_serving_a_TLS_client_and_a_member_from_another_CA_cannot_join()
     {
         var seed = ClusterPort(_node);
         var second = await StartAsync(Ours, seed);
+        var third = await StartAsync(Ours, seed);
         var stranger = await StartRefusedAsync(TlsSettings.Load(Theirs, Certificates.NodeFile, ""), seed);
 
-        (await UpWithinAsync(_node, 2, Patience)).Should().BeTrue("members of one CA join each other");
-        (await UpWithinAsync(_node, 3, Refused)).Should().BeFalse("the stranger's handshake fails");
-        Cluster.Get(_node.System).State.Members.Should().HaveCount(2);
-        Cluster.Get(second.System).State.Members.Should().HaveCount(2);
+        (await UpWithinAsync(_node, 3, Patience)).Should().BeTrue("members of one CA join each other");
+        (await UpWithinAsync(_node, 4, Refused)).Should().BeFalse("the stranger's handshake fails");
+        Cluster.Get(_node.System).State.Members.Should().HaveCount(3);
+        Cluster.Get(second.System).State.Members.Should().HaveCount(3);
+        await using var client = ActorsClient.Connect([Contact(third)], tls: TlsSettings.Load(Ours, Certificates.ClientFile, ""));
+        (await client.SendAsync(new AddToCounter(client.NewRequestId(), "three", 1), Patience)).Should().BeOfType<CounterValue>(
+            "a TLS client is served by the three-member cluster");
         if (stranger is not null)
         {
             Cluster.Get(stranger.System).State.Members.Should().NotContain(m => m.Address == Cluster.Get(_node.System).SelfAddress);
