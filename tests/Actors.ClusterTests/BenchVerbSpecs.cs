@@ -33,6 +33,8 @@ public sealed class BenchVerbSpecs(ITestOutputHelper output) : IDisposable
         result["answered"]!.GetValue<long>().Should().Be(result["sent"]!.GetValue<long>());
         result["throughput_rps"]!.GetValue<double>().Should().BePositive();
         result["latency_ms"]!["p99"]!.GetValue<double>().Should().BeGreaterThanOrEqualTo(result["latency_ms"]!["p50"]!.GetValue<double>());
+        result["ok_rps"]!.GetValue<double>().Should().BeLessThanOrEqualTo(result["throughput_rps"]!.GetValue<double>());
+        result["ok_latency_ms"]!["p99"]!.GetValue<double>().Should().BeGreaterThanOrEqualTo(result["ok_latency_ms"]!["p50"]!.GetValue<double>());
         if (args.Contains("--baseline"))
         {
             result["baseline"]!["sent"]!.GetValue<long>().Should().BePositive();

@@ -126,6 +126,8 @@ public sealed class PostgresClusterSpecs(PostgresServer postgres, ITestOutputHel
                          $"acknowledged writes {load.Acknowledged}; failed {load.Failed} ({load.FailuresByCode}); slowest call {load.Slowest.TotalSeconds:F1} s; writes lost {lost}");
         load.Failures.Should().BeEmpty("each member drains, hands off and rejoins while the others serve");
         lost.Should().Be(0);
+        // A call that met a stopping node waits at most the client's attempt timeout (5 s) before its retry.
+        load.Slowest.Should().BeLessThanOrEqualTo(TimeSpan.FromSeconds(10), "no call waits on a restart phase");
     }
 
     private void Start(int i)

@@ -169,7 +169,7 @@ internal static class BenchCommand
             var none = outcomes.GetValueOrDefault(LoadRun.NoReply);
             return new LoadResult(name, sent, sent - none, outcomes.GetValueOrDefault(LoadRun.Ok), none,
                 outcomes.Where(o => o.Key is not (LoadRun.Ok or LoadRun.NoReply)).ToDictionary(o => o.Key, o => o.Value),
-                sent / wall.TotalSeconds, 0, 0, 0, wall.TotalSeconds);
+                sent / wall.TotalSeconds, 0, 0, 0, wall.TotalSeconds, outcomes.GetValueOrDefault(LoadRun.Ok) / wall.TotalSeconds, 0, 0, 0);
         }
     }
 

@@ -39,6 +39,9 @@ internal static class BenchReport
         Row("p50 ms", r => r.P50Ms, "F2", ratio: true);
         Row("p99 ms", r => r.P99Ms, "F2", ratio: true);
         Row("p99.9 ms", r => r.P999Ms, "F2", ratio: true);
+        Row("ok/s", r => r.OkRps, "N0", ratio: true);
+        Row("ok p50 ms", r => r.OkP50Ms, "F2", ratio: true);
+        Row("ok p99 ms", r => r.OkP99Ms, "F2", ratio: true);
         Row("wall s", r => r.WallSeconds, "F2");
         AnsiConsole.Write(table);
         var errors = string.Join(", ", ours.Errors.Select(e => $"{e.Key} {e.Value:N0}"));
@@ -77,5 +80,8 @@ internal static class BenchReport
         ["throughput_rps"] = r.ThroughputRps,
         ["latency_ms"] = new JsonObject { ["p50"] = r.P50Ms, ["p99"] = r.P99Ms, ["p999"] = r.P999Ms },
         ["wall_s"] = r.WallSeconds,
+        // Successful requests only: what a caller that got its result saw.
+        ["ok_rps"] = r.OkRps,
+        ["ok_latency_ms"] = new JsonObject { ["p50"] = r.OkP50Ms, ["p99"] = r.OkP99Ms, ["p999"] = r.OkP999Ms },
     };
 }
