@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Reflection;
 using Actors.Hosting;
@@ -71,7 +70,8 @@ public sealed class ActorsClient : IAsyncDisposable
 
     /// <summary>
     /// HOCON an existing actor system needs to use this client from outside the cluster:
-    /// remoting, Hyperion for our messages with its allow-list, the client's defaults.
+    /// remoting, the client port's serializer (MessagePack) for our messages with their allow-list,
+    /// the client's defaults.
     /// Pass the assemblies of your own request and reply types, if any.
     /// </summary>
     public static Config Config(IEnumerable<Assembly>? protocolAssemblies = null) =>

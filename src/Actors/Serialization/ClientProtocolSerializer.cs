@@ -29,9 +29,8 @@ public sealed class ClientProtocolSerializer : Akka.Serialization.Serializer
         var config = system.Settings.Config.WithFallback(Hosting.ActorsConfig.Wire);
         _maxAllocation = config.GetByteSize("actors.serialization.max-decode-allocation")
                          ?? throw new Akka.Configuration.ConfigurationException("actors.serialization.max-decode-allocation is not set");
-        var names = config.GetStringList("actors.serialization.registered-types")
-            .Concat(config.GetStringList("actors.serialization.allowed-types"));
-        var resolver = CompositeResolver.Create(new MessageResolver(new TypeIndex(names)), ContractlessStandardResolver.Instance);
+        var resolver = CompositeResolver.Create(new MessageResolver(new TypeIndex(ProtocolSerializer.AllowList.Names(config))),
+            ContractlessStandardResolver.Instance);
         _options = MessagePackSerializerOptions.Standard
             .WithResolver(resolver)
             .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(config.GetInt("actors.serialization.max-depth")));

@@ -31,8 +31,7 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
                        ?? throw new Akka.Configuration.ConfigurationException("actors.serialization.decode-stack-budget is not set");
         var hyperion = HyperionSerializerSettings.Create(
             config.GetConfig("akka.actor.serialization-settings.hyperion") ?? Config.Empty);
-        _allowList = new AllowList(config.GetStringList("actors.serialization.registered-types")
-            .Concat(config.GetStringList("actors.serialization.allowed-types")));
+        _allowList = new AllowList(AllowList.Names(config));
         _hyperion = new HyperionSerializer(system, new HyperionSerializerSettings(
             hyperion.PreserveObjectReferences, hyperion.VersionTolerance, hyperion.KnownTypesProvider,
             hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: _allowList));
@@ -79,6 +78,10 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
         private readonly FrozenSet<string> _allowed = allowed.Select(Normalize).OfType<string>().ToFrozenSet(StringComparer.Ordinal);
 
         private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> _byType = new();
+
+        /// <summary>The listed names: the registered protocol types and any allowed in HOCON.</summary>
+        public static IEnumerable<string> Names(Config config) => config.GetStringList("actors.serialization.registered-types")
+            .Concat(config.GetStringList("actors.serialization.allowed-types"));
 
         public bool IsAllowed(string typeName) => Normalize(typeName) is { } name && _allowed.Contains(name);
 
