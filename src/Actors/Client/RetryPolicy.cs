@@ -15,8 +15,6 @@ namespace Actors.Client;
 /// </summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan MaxBackoff, TimeSpan? AttemptTimeout = null)
 {
-    public static RetryPolicy None { get; } = new(1, TimeSpan.Zero, TimeSpan.Zero);
-
     public static RetryPolicy From(Config? config) => config is null
         ? new RetryPolicy(20, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
         : new RetryPolicy(config.GetInt("max-attempts", 20), config.GetTimeSpan("min-backoff", TimeSpan.FromMilliseconds(20)),

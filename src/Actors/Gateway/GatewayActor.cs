@@ -18,6 +18,9 @@ namespace Actors.Gateway;
 /// </summary>
 public sealed class GatewayActor : ReceiveActor, IWithTimers
 {
+    /// <summary>Where every node's gateway lives: <c>/user/gateway</c>.</summary>
+    public const string Name = "gateway";
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeLimits _limits;
     private readonly AdmissionSettings _admission;
@@ -459,16 +462,3 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         public static readonly Sweep Instance = new();
     }
 }
-
-/// <summary>Ask the gateway for its counts; latency over the last <paramref name="WindowSeconds"/> seconds.</summary>
-public sealed record GetGatewayStats(int WindowSeconds = 10)
-{
-    public static readonly GetGatewayStats Instance = new();
-}
-
-/// <summary>
-/// Requests in flight on this node, in total and per lane / entity type; requests answered and
-/// refused Overloaded since start; answered and p99 latency (ms) over the asked window.
-/// </summary>
-public sealed record GatewayStats(int InFlight, IReadOnlyDictionary<string, int> InFlightByRoute, long Completed, long Rejected,
-    long CompletedInWindow, double P99MsInWindow);

@@ -80,3 +80,16 @@ public sealed record DrainGateway(TimeSpan Within);
 
 /// <summary>The gateway's answer to <see cref="DrainGateway"/>: requests still in flight (0 when drained).</summary>
 public sealed record Drained(int StillInFlight);
+
+/// <summary>Ask the gateway for its counts; latency over the last <paramref name="WindowSeconds"/> seconds.</summary>
+public sealed record GetGatewayStats(int WindowSeconds = 10)
+{
+    public static readonly GetGatewayStats Instance = new();
+}
+
+/// <summary>
+/// Requests in flight on this node, in total and per lane / entity type; requests answered and
+/// refused Overloaded since start; answered and p99 latency (ms) over the asked window.
+/// </summary>
+public sealed record GatewayStats(int InFlight, IReadOnlyDictionary<string, int> InFlightByRoute, long Completed, long Rejected,
+    long CompletedInWindow, double P99MsInWindow);

@@ -125,7 +125,8 @@ public static class ActorsHostingExtensions
                   ?? entityRoutes.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Route;
 
             var gateway = system.ActorOf(GatewayActor.Props(NodeLimits.From(config), AdmissionSettings.From(config), Resolve, telemetry),
-                StatusActor.GatewayName);
+                GatewayActor.Name);
+            system.ActorOf(UndeliveredRequests.Props(gateway), UndeliveredRequests.Name);
             var status = system.ActorOf(StatusActor.Props(gateway, regions, telemetry,
                 config.GetTimeSpan("actors.health.interval", TimeSpan.FromSeconds(10))), StatusActor.Name);
             statusRoute.Target = status;

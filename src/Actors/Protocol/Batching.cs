@@ -13,12 +13,3 @@ public sealed record RequestBatch(string RequestId, IRequest[] Items, bool Answe
 
 /// <summary>The replies to a <see cref="RequestBatch"/>'s items: all, in item order, or some (see <see cref="RequestBatch.AnswerAsCompleted"/>).</summary>
 public sealed record BatchReply(string RequestId, IReply[] Items) : IReply;
-
-/// <summary>
-/// A request that may be sent again after an <see cref="ErrorCode.Unavailable"/> without
-/// changing the outcome: reads, pure computations, and keyed writes whose entity type records
-/// request ids in its events (<see cref="Entities.IRequestEvent"/>), so a retry is applied once.
-/// The client retries such requests; other writes only on <see cref="ErrorCode.Overloaded"/>,
-/// which means the node never took them on.
-/// </summary>
-public interface IIdempotentRequest : IRequest;

@@ -12,6 +12,15 @@ public interface IRequest : IActorsMessage
     string RequestId { get; }
 }
 
+/// <summary>
+/// A request that may be sent again after an <see cref="ErrorCode.Unavailable"/> without
+/// changing the outcome: reads, pure computations, and keyed writes whose entity type records
+/// request ids in its events (<see cref="Entities.IRequestEvent"/>), so a retry is applied once.
+/// The client retries such requests; other writes only on <see cref="ErrorCode.Overloaded"/>,
+/// which means the node never took them on.
+/// </summary>
+public interface IIdempotentRequest : IRequest;
+
 /// <summary>A request for one keyed entity; the key picks the entity (and with it the shard and node).</summary>
 public interface IKeyedRequest : IRequest
 {

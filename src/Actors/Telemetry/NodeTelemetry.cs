@@ -14,11 +14,9 @@ public sealed class NodeTelemetry
     private readonly List<(string Type, LiveEntities Live)> _entityTypes = [];
     private int _inFlight;
     private long _restarts;
-    private long _passivations;
 
     public int InFlight => Volatile.Read(ref _inFlight);
     public long Restarts => Interlocked.Read(ref _restarts);
-    public long Passivations => Interlocked.Read(ref _passivations);
 
     internal void AddLane(string lane, Route route, int width) => _lanes.Add((lane, route, width));
 
@@ -34,7 +32,6 @@ public sealed class NodeTelemetry
 
     internal void Passivated(string entityType, string reason)
     {
-        Interlocked.Increment(ref _passivations);
         ActorsMetrics.Passivations.Add(1, new KeyValuePair<string, object?>("entity_type", entityType),
             new KeyValuePair<string, object?>("reason", reason));
     }

@@ -10,15 +10,12 @@ namespace Actors.Telemetry;
 
 /// <summary>
 /// Every node's <c>/user/status</c>: answers its own <see cref="NodeStatus"/>, gathers every
-/// member's for <see cref="GetClusterStatus"/>, logs the periodic health line, and counts
-/// undeliverable messages.
+/// member's for <see cref="GetClusterStatus"/>, and logs the periodic health line.
 /// </summary>
 public sealed class StatusActor : ReceiveActor, IWithTimers
 {
     public const string Name = "status";
 
-    /// <summary>Where every node's gateway lives: <c>/user/gateway</c>.</summary>
-    public const string GatewayName = "gateway";
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -46,7 +43,6 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
             }
         });
         ReceiveAsync<HealthTick>(_ => LogHealthAsync());
-        Receive<AllDeadLetters>(Undeliverable);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -57,40 +53,11 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe(Self, typeof(AllDeadLetters));
         if (_healthInterval > TimeSpan.Zero)
         {
             Timers.StartPeriodicTimer(nameof(HealthTick), HealthTick.Instance, _healthInterval);
         }
     }
-
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
-
-    private void Undeliverable(AllDeadLetters dead)
-    {
-        ActorsMetrics.Undeliverable.Add(1, new KeyValuePair<string, object?>("kind", dead switch
-        {
-            Dropped => "dropped",
-            SuppressedDeadLetter => "suppressed",
-            _ => "dead_letter",
-        }));
-
-        // A request a gateway (of any node) routed that never reached its handler or entity: tell
-        // that gateway, which answers it Unavailable now rather than Timeout at its deadline. A
-        // shard region that drops what it buffered during a hand-off names itself as the sender:
-        // then it is this node's gateway, which ignores a token it did not make.
-        if (dead.Message is RoutedRequest { Request.RequestId: { } id } routed)
-        {
-            // Debug: during a fail-over there is one per request; Akka logs dead letters itself (log-dead-letters) and the meter counts them.
-            _log.Debug("Request {0} ({1}) to {2} was not delivered; its gateway answers it Unavailable",
-                id, routed.Request.GetType().Name, dead.Recipient.Path);
-            (IsGateway(dead.Sender) ? dead.Sender : _gateway)
-                .Tell(new RequestUndelivered(routed.Token, id, $"not delivered to {dead.Recipient.Path.Name}"));
-        }
-    }
-
-    private static bool IsGateway(IActorRef? actor) =>
-        actor is not null && !actor.IsNobody() && actor.Path.Name == GatewayName && actor.Path.Parent.Name == "user";
 
     private async Task<NodeStatus> LocalAsync(int windowSeconds)
     {
