@@ -54,9 +54,9 @@ public sealed partial class ActorsClient : IAsyncDisposable
             _stopping = true;
             return Task.FromResult(Akka.Done.Instance);
         });
-        var notifyRefusals = link is not null;
+        var remote = link is not null;
         _requesters = Enumerable.Range(0, requesters > 0 ? requesters : Environment.ProcessorCount)
-            .Select(i => system.ActorOf(Props.Create(() => new Requester(target, sweepInterval, batching, $"{_idPrefix}-b{i}", notifyRefusals)),
+            .Select(i => system.ActorOf(Props.Create(() => new Requester(target, sweepInterval, batching, $"{_idPrefix}-b{i}", remote)),
                 $"actors-requester-{n}-{i}"))
             .ToArray();
         link?.Tell(GatewayLink.Connect.Instance);
@@ -162,7 +162,8 @@ public sealed partial class ActorsClient : IAsyncDisposable
                 left = attemptTimeout;
             }
 
-            var reply = await SendOnceAsync(request, left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            var reply = await SendOnceAsync(request, left > TimeSpan.Zero ? left : TimeSpan.Zero, started + (long)budget.TotalMilliseconds,
+                cancellationToken).ConfigureAwait(false);
             if (_disposed || reply is not ErrorReply error || Retry.Delay(request, error, attempt) is not { } delay)
             {
                 return reply;
@@ -189,7 +190,8 @@ public sealed partial class ActorsClient : IAsyncDisposable
         }
     }
 
-    private Task<IReply> SendOnceAsync(IRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="callDeadline">When the whole call ends (Environment.TickCount64): the node is told, and drops the work after it.</param>
+    private Task<IReply> SendOnceAsync(IRequest request, TimeSpan timeout, long callDeadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (TooLarge(request) is { } refused)
@@ -205,7 +207,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         // The same id always lands on the same requester, which refuses it while it is in flight.
         var slot = (uint)StringComparer.Ordinal.GetHashCode(request.RequestId ?? "") % (uint)_requesters.Length;
-        _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline) { Cancellation = cancellation });
+        _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline, callDeadline) { Cancellation = cancellation });
         if (_stopping)
         {
             // It may have reached a requester that is stopping (which answers it) or none: either

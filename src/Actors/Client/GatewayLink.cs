@@ -32,7 +32,7 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
     private readonly LinkSettings _settings;
     private readonly string _scheme;
     private readonly HashSet<Address> _contacts;
-    private readonly Queue<(IRequest Request, IActorRef Sender)> _waiting = new();
+    private readonly Queue<(IActorsMessage Message, string RequestId, IActorRef Sender)> _waiting = new();
     private IActorRef? _gateway;
     private long _heardAt;
     private long _probedAt;
@@ -44,7 +44,8 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         _settings = settings;
         _scheme = scheme;
         _contacts = contacts.ToHashSet();
-        Receive<IRequest>(Forward);
+        Receive<IRequest>(request => Forward(request, request.RequestId));
+        Receive<TimedRequest>(timed => Forward(timed, timed.Request.RequestId));
         Receive<ActorIdentity>(Identified);
         Receive<GatewayContacts>(Learn);
         Receive<Refused>(_ => Probe(force: false));
@@ -75,23 +76,23 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
         while (_waiting.TryDequeue(out var waiting))
         {
-            waiting.Sender.Tell(new ErrorReply(waiting.Request.RequestId, ErrorCode.Unavailable, "the client was stopped"));
+            waiting.Sender.Tell(new ErrorReply(waiting.RequestId, ErrorCode.Unavailable, "the client was stopped"));
         }
     }
 
-    private void Forward(IRequest request)
+    private void Forward(IActorsMessage message, string requestId)
     {
         if (_gateway is not null)
         {
-            _gateway.Tell(request, Sender);
+            _gateway.Tell(message, Sender);
         }
         else if (_waiting.Count < _settings.BufferSize)
         {
-            _waiting.Enqueue((request, Sender));
+            _waiting.Enqueue((message, requestId, Sender));
         }
         else
         {
-            Sender.Tell(new ErrorReply(request.RequestId, ErrorCode.Unavailable,
+            Sender.Tell(new ErrorReply(requestId, ErrorCode.Unavailable,
                 $"no gateway endpoint reachable at {string.Join(", ", _contacts.Select(a => $"{a.Host}:{a.Port}"))}"));
         }
     }
@@ -107,7 +108,7 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         _heardAt = Environment.TickCount64;
         while (_waiting.TryDequeue(out var waiting))
         {
-            gateway.Tell(waiting.Request, waiting.Sender);
+            gateway.Tell(waiting.Message, waiting.Sender);
         }
 
         Probe(force: true);

@@ -20,7 +20,7 @@ internal sealed record BatchSettings(int MaxSize, TimeSpan Linger, int Pipeline 
 internal sealed class Requester : ReceiveActor, IWithTimers
 {
     private readonly IActorRef _target;
-    private readonly bool _notifyRefusals;
+    private readonly bool _remote;
     private readonly BatchSettings _batching;
     private readonly string _batchPrefix;
     private readonly Dictionary<string, Outgoing> _pending = new(StringComparer.Ordinal);
@@ -29,11 +29,14 @@ internal sealed class Requester : ReceiveActor, IWithTimers
     private List<IRequest> _buffer = [];
     private long _batchSequence;
 
-    /// <param name="notifyRefusals">Tell the target (the client's gateway link) of each Overloaded reply: its node may be leaving.</param>
-    public Requester(IActorRef target, TimeSpan sweepInterval, BatchSettings batching, string batchPrefix, bool notifyRefusals)
+    /// <param name="remote">
+    /// The target is the client's gateway link: each message goes with its caller's remaining time
+    /// (<see cref="TimedRequest"/>), and each Overloaded reply is told to the link (its node may be leaving).
+    /// </param>
+    public Requester(IActorRef target, TimeSpan sweepInterval, BatchSettings batching, string batchPrefix, bool remote)
     {
         _target = target;
-        _notifyRefusals = notifyRefusals;
+        _remote = remote;
         _batching = batching;
         _batchPrefix = batchPrefix;
         Receive<Outgoing>(Send);
@@ -65,7 +68,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         if (!_batching.Enabled || outgoing.Request is RequestBatch)
         {
-            _target.Tell(outgoing.Request, Self);
+            _target.Tell(Timed(outgoing.Request, outgoing.CallDeadline), Self);
             return;
         }
 
@@ -116,15 +119,21 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         if (items.Count == 1)
         {
             _singles.Add(items[0].RequestId);
-            _target.Tell(items[0], Self);
+            _target.Tell(Timed(items[0], _pending.TryGetValue(items[0].RequestId, out var one) ? one.CallDeadline : 0), Self);
             return;
         }
 
         var batchId = $"{_batchPrefix}-{++_batchSequence}";
         var deadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.Deadline : 0);
         _batches[batchId] = (items.Select(i => i.RequestId).ToArray(), deadline);
-        _target.Tell(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true), Self);
+        var callDeadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.CallDeadline : 0);
+        _target.Tell(Timed(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true), callDeadline), Self);
     }
+
+    // A batch goes with the longest wait among its callers: no item's work is dropped while its caller still waits.
+    private object Timed(IRequest request, long callDeadline) => _remote
+        ? new TimedRequest(request, TimeSpan.FromMilliseconds(Math.Max(0, callDeadline - Environment.TickCount64)))
+        : request;
 
     private void CompleteBatch(BatchReply reply)
     {
@@ -153,7 +162,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
             return;
         }
 
-        if (_notifyRefusals && reply is ErrorReply { Code: ErrorCode.Overloaded })
+        if (_remote && reply is ErrorReply { Code: ErrorCode.Overloaded })
         {
             _target.Tell(GatewayLink.Refused.Instance);
         }
@@ -222,7 +231,9 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         _pending.Clear();
     }
 
-    internal sealed record Outgoing(IRequest Request, TaskCompletionSource<IReply> Completion, long Deadline)
+    /// <param name="Deadline">When this attempt is answered Timeout here (Environment.TickCount64).</param>
+    /// <param name="CallDeadline">When the whole call ends, retries included: the node drops the work after it.</param>
+    internal sealed record Outgoing(IRequest Request, TaskCompletionSource<IReply> Completion, long Deadline, long CallDeadline)
     {
         /// <summary>The caller's cancellation hook, released with the answer (no continuation per call).</summary>
         public CancellationTokenRegistration Cancellation { get; init; }

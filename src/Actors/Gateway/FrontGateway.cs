@@ -29,6 +29,7 @@ internal sealed class FrontGateway : ReceiveActor
         _cluster = cluster;
         _offences = new OffenceLog(Context.GetLogger(), offenceInterval);
         Receive<IRequest>(request => _gateway.Tell(request, Sender));
+        Receive<TimedRequest>(timed => _gateway.Tell(timed, Sender));
         Receive<GetGatewayContacts>(_ => Sender.Tell(new GatewayContacts(Contacts(), _leaving)));
         Receive<Leaving>(_ => _leaving = true);
         ReceiveAny(other => _offences.Report($"a {other.GetType().Name} sent to the gateway endpoint (not a request)", Sender));

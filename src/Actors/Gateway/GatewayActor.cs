@@ -63,8 +63,9 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         _telemetry = telemetry;
         _offences = new OffenceLog(_log, limits.OffenceLogInterval);
         _resendAfterMs = (long)admission.ResendRetriesAfter.TotalMilliseconds;
-        Receive<RequestBatch>(AdmitBatch);
-        Receive<IRequest>(request => Admit(request, Sender, null, 0));
+        Receive<RequestBatch>(batch => AdmitBatch(batch, _admission.RequestDeadline));
+        Receive<TimedRequest>(Timed);
+        Receive<IRequest>(request => Admit(request, Sender, null, 0, _admission.RequestDeadline));
         Receive<RoutedReply>(Complete);
         Receive<RequestUndelivered>(Undelivered);
         Receive<DrainGateway>(StartDraining);
@@ -94,7 +95,25 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(nameof(Sweep), Sweep.Instance, every);
     }
 
-    private void AdmitBatch(RequestBatch batch)
+    /// <summary>A request with its caller's remaining time: the gateway's deadline is the smaller of that and request-deadline.</summary>
+    private void Timed(TimedRequest timed)
+    {
+        var within = timed.Remaining < _admission.RequestDeadline ? timed.Remaining : _admission.RequestDeadline;
+        switch (timed.Request)
+        {
+            case RequestBatch batch:
+                AdmitBatch(batch, within);
+                break;
+            case { } request:
+                Admit(request, Sender, null, 0, within);
+                break;
+            default:
+                _offences.Report("a timed request without its request", Sender);
+                break;
+        }
+    }
+
+    private void AdmitBatch(RequestBatch batch, TimeSpan within)
     {
         var items = batch.Items;
         if (string.IsNullOrEmpty(batch.RequestId) || items is null || items.Length == 0 || items.Length > _limits.MaxBatchSize)
@@ -114,11 +133,11 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            Admit(item, Sender, pending, i);
+            Admit(item, Sender, pending, i, within);
         }
     }
 
-    private void Admit(IRequest request, IActorRef replyTo, Batch? batch, int index)
+    private void Admit(IRequest request, IActorRef replyTo, Batch? batch, int index, TimeSpan within)
     {
         if (_draining)
         {
@@ -134,6 +153,13 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             _log.Debug("Refused request {0}: {1}", request.RequestId, error.Message);
             Refused(request.GetType(), error.Code);
             Answer(replyTo, batch, index, error);
+            return;
+        }
+
+        if (within <= TimeSpan.Zero)
+        {
+            Refused(request.GetType(), ErrorCode.Timeout);
+            Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.Timeout, "its caller had stopped waiting; not run"));
             return;
         }
 
@@ -188,12 +214,13 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).
-        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + _admission.RequestDeadline);
+        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + within);
         if ((_overdue.ContainsKey(request.RequestId) && request is not IIdempotentRequest) ||
             !_inFlight.TryAdd(request.RequestId, new InFlight(replyTo, route, now, routed, batch, index)
             {
                 Epoch = _membershipEpoch,
                 SentAt = now,
+                Within = within,
             }))
         {
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
@@ -362,11 +389,12 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             }
         }
 
-        var oldest = now - deadline;
+        // The wall clock the lanes and entities read too: once answered Timeout here, a request is not run there.
+        var utcNow = DateTime.UtcNow;
         List<string>? overdue = null;
         foreach (var (id, entry) in _inFlight)
         {
-            if (entry.Started <= oldest)
+            if (entry.Routed.Deadline <= utcNow)
             {
                 (overdue ??= []).Add(id);
             }
@@ -377,7 +405,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _log.Warning("{0} requests got no reply within {1}; answered Timeout", overdue.Count, _admission.RequestDeadline);
+        _log.Warning("{0} requests got no reply by their deadline (at most {1}); answered Timeout", overdue.Count, _admission.RequestDeadline);
         foreach (var id in overdue)
         {
             _inFlight.Remove(id, out var entry);
@@ -385,7 +413,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
             Refused(entry.Type, ErrorCode.Timeout);
             AnswerAll(entry, new ErrorReply(id, ErrorCode.Timeout,
-                $"{entry.Route.Name} did not answer within {_admission.RequestDeadline.TotalSeconds:0.#} s"));
+                $"{entry.Route.Name} did not answer within {entry.Within.TotalSeconds:0.#} s"));
         }
     }
 
@@ -444,6 +472,9 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
         /// <summary>The membership epoch when it was last sent.</summary>
         public long Epoch { get; set; }
+
+        /// <summary>How long it had: request-deadline, or less if its caller waits less (its deadline is in <see cref="Routed"/>).</summary>
+        public TimeSpan Within { get; init; }
 
         /// <summary>When it was last sent (Environment.TickCount64).</summary>
         public long SentAt { get; set; }

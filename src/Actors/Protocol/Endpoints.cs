@@ -11,3 +11,12 @@ public sealed record GetGatewayContacts : IActorsMessage;
 /// the answering node is leaving the cluster; send new requests elsewhere.
 /// </summary>
 public sealed record GatewayContacts(string[] Contacts, bool Leaving) : IActorsMessage;
+
+/// <summary>
+/// A request (or batch) with how long its caller still waits for the answer. The gateway's
+/// deadline for it is the smaller of this and <c>actors.admission.request-deadline</c>; lanes and
+/// entities drop it unrun once that passes (the caller has had its answer). Remote clients send
+/// every request this way.
+/// </summary>
+public sealed record TimedRequest(IRequest Request, TimeSpan Remaining) : IActorsMessage;
+

@@ -17,20 +17,47 @@ public sealed class AdmissionSpecs : NodeSpec
         actors.handlers.hold.lane = held
         actors.lanes.held-too { workers = 1, router = round-robin, concurrency-per-worker = 10, max-in-flight = 5 }
         actors.handlers.hold-too.lane = held-too
+        actors.lanes.single { workers = 1, router = round-robin, concurrency-per-worker = 1, max-in-flight = 5 }
+        actors.handlers.hold-in-line.lane = single
         """;
 
     private readonly Valve _valve;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _ran;
 
-    public AdmissionSpecs(ITestOutputHelper output) : this(output, new Valve())
+    public AdmissionSpecs(ITestOutputHelper output) : this(output, new Valve(), new System.Collections.Concurrent.ConcurrentQueue<string>())
     {
     }
 
-    private AdmissionSpecs(ITestOutputHelper output, Valve valve)
+    private AdmissionSpecs(ITestOutputHelper output, Valve valve, System.Collections.Concurrent.ConcurrentQueue<string> ran)
         : base(output, Hocon, actors => actors
             .AddHandler<Hold>("hold", _ => new HoldHandler(valve))
-            .AddHandler<HoldToo>("hold-too", _ => new HoldTooHandler(valve)))
+            .AddHandler<HoldToo>("hold-too", _ => new HoldTooHandler(valve))
+            .AddHandler<HoldInLine>("hold-in-line", _ => new HoldInLineHandler(valve, ran)))
     {
         _valve = valve;
+        _ran = ran;
+    }
+
+    [Fact]
+    public async Task A_request_is_dropped_unrun_once_its_caller_stops_waiting_and_answered_Timeout_at_the_callers_deadline()
+    {
+        // One worker, one at a time: the timed request waits behind a held one.
+        var first = Send(new HoldInLine(Id()));
+        await AwaitAssertAsync(() => _ran.Should().HaveCount(1), Patience);
+        var queued = Id();
+
+        var reply = await Gateway.Ask<IReply>(new TimedRequest(new HoldInLine(queued), TimeSpan.FromMilliseconds(300)), Patience);
+
+        reply.Should().BeOfType<ErrorReply>().Which.Message.Should().Contain("within 0.3 s", "its caller's 300 ms, not request-deadline's 2 s");
+        ((ErrorReply)reply).Code.Should().Be(ErrorCode.Timeout);
+        _ran.Should().HaveCount(1, "the timed request waits behind the held one");
+        _valve.Open();
+        (await first).Should().BeOfType<Held>();
+        await AwaitAssertAsync(async () => (await InFlight()).InFlight.Should().Be(0), Patience);
+        _ran.Should().NotContain(queued, "the worker took it after its caller stopped waiting");
+        (await Gateway.Ask<IReply>(new TimedRequest(new HoldInLine(Id()), TimeSpan.Zero), Patience)).Should().BeOfType<ErrorReply>()
+            .Which.Message.Should().Contain("stopped waiting");
+        (await Gateway.Ask<IReply>(new TimedRequest(new HoldInLine(Id()), TimeSpan.FromSeconds(5)), Patience)).Should().BeOfType<Held>();
     }
 
     [Fact]
@@ -92,6 +119,8 @@ public sealed class AdmissionSpecs : NodeSpec
 
     public sealed record HoldToo(string RequestId) : IRequest;
 
+    public sealed record HoldInLine(string RequestId) : IRequest;
+
     public sealed record Held(string RequestId) : IReply;
 
 
@@ -99,6 +128,16 @@ public sealed class AdmissionSpecs : NodeSpec
     {
         public async ValueTask<IReply> HandleAsync(HoldToo request, CancellationToken cancellationToken)
         {
+            await valve.Opened;
+            return new Held(request.RequestId);
+        }
+    }
+
+    private sealed class HoldInLineHandler(Valve valve, System.Collections.Concurrent.ConcurrentQueue<string> ran) : IRequestHandler<HoldInLine>
+    {
+        public async ValueTask<IReply> HandleAsync(HoldInLine request, CancellationToken cancellationToken)
+        {
+            ran.Enqueue(request.RequestId);
             await valve.Opened;
             return new Held(request.RequestId);
         }
