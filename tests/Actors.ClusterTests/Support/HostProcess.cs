@@ -130,13 +130,8 @@ public sealed class HostProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>A free loopback port for a node (bound and released at once).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free loopback port for a node, never one handed out before in this process.</summary>
+    public static int FreePort() => Actors.TestSupport.Ports.Free();
 
     public void Dispose()
     {

@@ -108,12 +108,7 @@ public abstract class ClusterSpec : Akka.TestKit.Xunit2.TestKit
 
     protected static Address Address(TestNode node) => Akka.Cluster.Cluster.Get(node.System).SelfAddress;
 
-    protected static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    protected static int FreePort() => Actors.TestSupport.Ports.Free();
 
     protected override void AfterAll()
     {

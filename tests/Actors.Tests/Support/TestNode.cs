@@ -37,7 +37,7 @@ public sealed class TestNode : IAsyncDisposable
     public ActorsClient Client { get; }
 
     /// <param name="testKit">Route the log through the TestKit's listener (for EventFilter) and add its defaults.</param>
-    /// <param name="port">Cluster port; 0 = any free one (the gateway endpoint always takes a free one).</param>
+    /// <param name="port">Cluster port; 0 = any free one (the gateway endpoint takes one never handed out before).</param>
     /// <param name="seeds">Seed nodes (host:cluster-port) to join; none = the node founds its own cluster.</param>
     /// <param name="tls">Mutual TLS with these certificates; null: plain TCP.</param>
     public static async Task<TestNode> StartAsync(string journalPath, string hocon = "", Action<ActorsBuilder>? configure = null,
@@ -57,7 +57,7 @@ public sealed class TestNode : IAsyncDisposable
                 akka.AddHocon(TestKitBase.DefaultConfig, HoconAddMode.Append);
             }
 
-            akka.AddActors(new NodeOptions { Port = 0, ClusterPort = port, Seeds = seeds, SqlitePath = journalPath, Tls = tls }, configure);
+            akka.AddActors(new NodeOptions { Port = Actors.TestSupport.Ports.Free(), ClusterPort = port, Seeds = seeds, SqlitePath = journalPath, Tls = tls }, configure);
         });
         var host = builder.Build();
         await host.StartAsync();
