@@ -72,6 +72,8 @@ internal static class NodeCommand
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
     {
+        // The node's two ports, held until the process ends.
+        var claims = new List<IDisposable>();
         NodeOptions options;
         Config? extra = null;
         try
@@ -105,11 +107,12 @@ internal static class NodeCommand
                 throw new FormatException($"--port and --cluster-port are both {port}: clients and members need a port each");
             }
 
-            StartChecks.EnsurePortFree(hostname, port);
-            StartChecks.EnsurePortFree(hostname, endpointPort);
+            claims.Add(StartChecks.ClaimPort(hostname, port));
+            claims.Add(StartChecks.ClaimPort(hostname, endpointPort));
         }
         catch (Exception e) when (e is FormatException or IOException or ConfigurationException or System.Net.Sockets.SocketException)
         {
+            claims.ForEach(c => c.Dispose());
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
@@ -123,7 +126,14 @@ internal static class NodeCommand
                               (result.GetValue(Tls) is { } tls ? $" --tls {tls.FullName}" : ""));
         })), metrics: result.GetValue(MetricsPort) is { } metricsPort ? (result.GetValue(MetricsBind)!, metricsPort) : null,
             benchBaselines: result.GetValue(BenchBaselines));
-        await host.RunAsync(ct);
-        return 0;
+        try
+        {
+            await host.RunAsync(ct);
+            return 0;
+        }
+        finally
+        {
+            claims.ForEach(c => c.Dispose());
+        }
     }
 }

@@ -46,14 +46,23 @@ public sealed class PostgresClusterSpecs(PostgresServer postgres, ITestOutputHel
         Directory.CreateDirectory(_folder);
         await File.WriteAllTextAsync(Path.Combine(_folder, "test.conf"), TestHocon);
         _connection = await postgres.CreateDatabaseAsync();
-        for (var i = 0; i < 3; i++)
+        try
         {
-            Start(i);
-        }
+            for (var i = 0; i < 3; i++)
+            {
+                Start(i);
+            }
 
-        await Task.WhenAll(_nodes.Select(n => n!.WaitForLineAsync("Actors node up", Patience)));
-        _client = ActorsClient.Connect(Contacts);
-        await AwaitMembersUpAsync(3);
+            await Task.WhenAll(_nodes.Select(n => n!.WaitForLineAsync("Actors node up", Patience)));
+            _client = ActorsClient.Connect(Contacts);
+            await AwaitMembersUpAsync(3);
+        }
+        catch
+        {
+            // xunit does not dispose a spec whose set-up failed: its node processes would outlive the run.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     [Fact]

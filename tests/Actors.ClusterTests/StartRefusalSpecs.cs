@@ -35,6 +35,29 @@ public sealed class StartRefusalSpecs(ITestOutputHelper output) : IDisposable
         again.ExitCode.Should().Be(0);
     }
 
+    [Fact]
+    public async Task Of_two_nodes_started_at_the_same_moment_on_one_port_one_serves_and_the_other_exits()
+    {
+        var (port, clusterPort) = (HostProcess.FreePort(), HostProcess.FreePort());
+        string[] Args(string db) =>
+            ["node", "--port", port.ToString(), "--cluster-port", clusterPort.ToString(), "--db", $"sqlite:{Path.Combine(_data, db)}"];
+        using var a = HostProcess.Start(output, "a", Args("a.db"));
+        using var b = HostProcess.Start(output, "b", Args("b.db"));
+
+        // Both pass the listening probe before either binds; the claim on the address lets one through.
+        var loser = await await Task.WhenAny(
+            a.WaitForExitAsync(StartTimeout).ContinueWith(_ => a, TaskScheduler.Default),
+            b.WaitForExitAsync(StartTimeout).ContinueWith(_ => b, TaskScheduler.Default));
+        var winner = ReferenceEquals(loser, a) ? b : a;
+
+        loser.ExitCode.Should().Be(1);
+        loser.Stderr.Should().Contain(l => l.Contains("taken", StringComparison.Ordinal));
+        await winner.WaitForLineAsync("Actors node up", StartTimeout);
+        winner.HasExited.Should().BeFalse();
+        winner.Terminate();
+        await winner.WaitForExitAsync(StartTimeout);
+    }
+
     [Theory]
     [InlineData("the SQLite journal", "node", "--port", "4999", "--seed", "127.0.0.1:4998")]
     [InlineData("--insecure", "node", "--hostname", "0.0.0.0", "--port", "4999")]

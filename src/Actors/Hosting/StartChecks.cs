@@ -32,18 +32,47 @@ public static class StartChecks
     }
 
     /// <summary>
-    /// Throws when another process listens on the port. Akka binds with SO_REUSEADDR, which .NET
-    /// on Linux maps to SO_REUSEPORT too, so a second node would bind beside the first and the
-    /// kernel would split clients between two clusters. This probe sets SO_REUSEADDR alone: it
-    /// binds past connections left in TIME_WAIT by a node that just stopped, but not past a listener.
+    /// Claims the port for this process until the returned handle is disposed (or the process
+    /// ends, however it ends), and throws when another process has it. Akka binds with
+    /// SO_REUSEADDR, which .NET on Linux maps to SO_REUSEPORT too, so a second node would bind
+    /// beside the first and the kernel would split clients between two clusters. Two checks: an
+    /// exclusive lock on a file named by the address (two nodes started at the same moment cannot
+    /// both pass it), and a probe with SO_REUSEADDR alone, which binds past connections left in
+    /// TIME_WAIT by a node that just stopped but not past a listener of any other program.
     /// </summary>
-    public static void EnsurePortFree(string hostname, int port)
+    public static IDisposable ClaimPort(string hostname, int port)
     {
         if (port == 0)
         {
-            return;
+            return new MemoryStream();
         }
 
+        FileStream claim;
+        try
+        {
+            // FileShare.None is an exclusive flock on Unix: released by the kernel when the process dies.
+            claim = new FileStream(Path.Combine(Path.GetTempPath(), $"actors-node-{hostname.Replace(':', '_')}-{port}.lock"),
+                FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new FormatException($"port {port} on {hostname} is taken by another node process on this machine");
+        }
+
+        try
+        {
+            Probe(hostname, port);
+            return claim;
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
+    }
+
+    private static void Probe(string hostname, int port)
+    {
         var address = IPAddress.TryParse(hostname, out var ip) ? ip
             : Dns.GetHostAddresses(hostname).FirstOrDefault() ?? throw new FormatException($"cannot resolve {hostname}");
         using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
