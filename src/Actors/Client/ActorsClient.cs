@@ -75,7 +75,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
     /// Pass the assemblies of your own request and reply types, if any.
     /// </summary>
     public static Config Config(IEnumerable<Assembly>? protocolAssemblies = null) =>
-        ActorsConfig.HyperionAllowList((protocolAssemblies ?? []).Prepend(typeof(IActorsMessage).Assembly).Distinct())
+        Serialization.ProtocolTypes.For((protocolAssemblies ?? []).Prepend(typeof(IActorsMessage).Assembly).Distinct())
             .WithFallback(ActorsConfig.Client);
 
     /// <summary>

@@ -6,10 +6,8 @@ using Actors.Workers;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
-using Akka;
 using Akka.Configuration;
 using Akka.DependencyInjection;
-using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 
@@ -42,7 +40,7 @@ public static class ActorsHostingExtensions
             : SqliteJournal.Prepare(node.SqlitePath ?? ActorsConfig.Node.GetString("actors.journal.sqlite-path"));
         builder.AddHocon(node.ToConfig()
                 .WithFallback(journal)
-                .WithFallback(ActorsConfig.HyperionAllowList(actors.ProtocolAssemblies)),
+                .WithFallback(Serialization.ProtocolTypes.For(actors.ProtocolAssemblies)),
             HoconAddMode.Prepend);
         // The gateway endpoint's port is fixed before the member starts: members learn it from this role.
         var endpointPort = node.Port ?? ActorsConfig.Node.GetInt("actors.endpoint.port");
@@ -136,48 +134,7 @@ public static class ActorsHostingExtensions
             system.RegisterOnTermination(() => ActorsMetrics.Unregister(telemetry));
             registry.Register<GatewayKey>(gateway);
             GatewayEndpoint.Start(system, gateway, endpointPort, node.Tls);
-            DrainOnLeave(system, gateway, config.GetTimeSpan("actors.shutdown.drain-timeout", TimeSpan.FromSeconds(20)));
-        });
-    }
-
-    /// <summary>
-    /// On a graceful stop, before the shards hand off: clients are told to send to other members'
-    /// gateway endpoints (their next contacts query says this node is leaving), and the gateway
-    /// answers what it has in flight, refusing new work as retryable, for at most
-    /// <paramref name="within"/>. Then sharding hands the shards off and the node leaves.
-    /// </summary>
-    private static void DrainOnLeave(ActorSystem system, IActorRef gateway, TimeSpan within)
-    {
-        var shutdown = CoordinatedShutdown.Get(system);
-        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "actors-unregister-gateway", () =>
-        {
-            GatewayEndpoint.Leaving(system);
-            return Task.FromResult(Done.Instance);
-        });
-        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "actors-drain-gateway", async () =>
-        {
-            if (shutdown.ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
-            {
-                // Downed (e.g. the minority side of a partition): the others already run its
-                // entities; stop at once rather than serve beside them while draining.
-                return Done.Instance;
-            }
-
-            try
-            {
-                var drained = await gateway.Ask<Drained>(new DrainGateway(within), within + TimeSpan.FromSeconds(5));
-                if (drained.StillInFlight > 0)
-                {
-                    system.Log.Warning("Leaving with {0} requests still in flight after {1}; their callers are answered Unavailable",
-                        drained.StillInFlight, within);
-                }
-            }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-            {
-                system.Log.Warning("Gateway did not report drained within {0}", within);
-            }
-
-            return Done.Instance;
+            DrainOnLeave.Register(system, gateway, config.GetTimeSpan("actors.shutdown.drain-timeout", TimeSpan.FromSeconds(20)));
         });
     }
 
