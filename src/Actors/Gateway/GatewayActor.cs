@@ -179,15 +179,16 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         var nodeFull = _inFlight.Count + _overdue.Count >= _admission.MaxInFlight;
-        if (nodeFull || route.InFlight >= route.MaxInFlight)
+        if (nodeFull || !route.Limit.Admits(route.InFlight))
         {
             _rejected++;
+            route.Limit.Refused();
             ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound", nodeFull ? "node" : route.Name));
             Refused(type, ErrorCode.Overloaded);
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.Overloaded,
                 nodeFull
                     ? $"node has {_inFlight.Count + _overdue.Count} requests in flight (limit {_admission.MaxInFlight})"
-                    : $"{route.Name} has {route.InFlight} requests in flight (limit {route.MaxInFlight})",
+                    : $"{route.Name} has {route.InFlight} requests in flight (limit now {route.Limit.Current}, at most {route.Limit.Max})",
                 RetryAfter(route)));
             return;
         }
@@ -229,6 +230,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         route.InFlight++;
+        route.Limit.Admitted(route.InFlight);
         _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
         route.Target.Tell(routed, Self);
     }
@@ -256,7 +258,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
         var now = Environment.TickCount64;
         var elapsed = now - entry.Started;
-        route.AverageMilliseconds += (elapsed - route.AverageMilliseconds) * 0.05;
+        route.Limit.Completed(elapsed, now);
         _completed++;
         _latency.Record(elapsed, now);
         var typeTag = new KeyValuePair<string, object?>("type", entry.Type.Name);
@@ -410,6 +412,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         {
             _inFlight.Remove(id, out var entry);
             _overdue[id] = (entry!.Route, entry.Routed.Token, now);
+            // No reply by the deadline is the strongest sign of a queue: the limit hears it as a sample.
+            entry.Route.Limit.Completed(now - entry.Started, now);
             _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
             Refused(entry.Type, ErrorCode.Timeout);
             AnswerAll(entry, new ErrorReply(id, ErrorCode.Timeout,
@@ -417,13 +421,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
     }
 
-    private TimeSpan RetryAfter(Route route)
-    {
-        var hint = TimeSpan.FromMilliseconds(route.AverageMilliseconds);
-        return hint < _admission.MinRetryAfter ? _admission.MinRetryAfter
-            : hint > _admission.MaxRetryAfter ? _admission.MaxRetryAfter
-            : hint;
-    }
+    private static TimeSpan RetryAfter(Route route) => route.Limit.RetryAfter;
 
     private GatewayStats Stats(int windowSeconds)
     {

@@ -39,15 +39,17 @@ public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline
 
 /// <summary>
 /// Where the gateway sends one kind of request (a lane or an entity type), with that
-/// destination's own bound on requests in flight. Owned and mutated by the gateway only.
+/// destination's own admission limit. Owned and mutated by the gateway only.
 /// </summary>
-public sealed class Route(string name, IActorRef target, int maxInFlight)
+public sealed class Route(string name, IActorRef target, AdmissionLimit limit)
 {
     public string Name { get; } = name;
 
     /// <summary>Set once while wiring the node, before the first request.</summary>
     public IActorRef Target { get; set; } = target;
-    public int MaxInFlight { get; } = maxInFlight;
+
+    /// <summary>How many requests it takes at once (adapting to latency up to its max-in-flight).</summary>
+    public AdmissionLimit Limit { get; } = limit;
     public int InFlight { get; set; }
 
     /// <summary>
@@ -57,9 +59,6 @@ public sealed class Route(string name, IActorRef target, int maxInFlight)
     /// process, running; the retry just waits for its answer.
     /// </summary>
     public bool ResendRetries { get; init; }
-
-    /// <summary>Moving average of how long a request takes here: the basis of the retry-after hint.</summary>
-    public double AverageMilliseconds { get; set; } = 1;
 }
 
 /// <summary>

@@ -84,12 +84,13 @@ public static class ActorsHostingExtensions
             }
 
             var telemetry = new NodeTelemetry();
+            var limits = LimitSettings.From(config);
             var routeOf = new Dictionary<Type, Route>();
             foreach (var lane in actors.Handlers.GroupBy(h => h.LaneIn(config)))
             {
                 var settings = LaneSettings.From(config, lane.Key);
                 var router = system.ActorOf(settings.RouterProps(lane.ToList(), system, services, telemetry), $"lane-{lane.Key}");
-                var route = new Route($"lane {lane.Key}", router, settings.MaxInFlight);
+                var route = new Route($"lane {lane.Key}", router, new AdmissionLimit(settings.Width, settings.MaxInFlight, limits));
                 telemetry.AddLane(lane.Key, route, settings.Width);
                 foreach (var handler in lane)
                 {
@@ -111,12 +112,13 @@ public static class ActorsHostingExtensions
                 var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services, live, telemetry),
                     shardingSettings, new EntityMessageExtractor(shards),
                     sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
-                entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region, settings.MaxInFlight) { ResendRetries = true }));
+                entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region,
+                    new AdmissionLimit(settings.MinInFlight, settings.MaxInFlight, limits)) { ResendRetries = true }));
                 regions.Add((entityType.Name, region));
             }
 
             // The status actor answers GetClusterStatus through the gateway like any request.
-            var statusRoute = new Route("status", ActorRefs.Nobody, 100);
+            var statusRoute = new Route("status", ActorRefs.Nobody, AdmissionLimit.Fixed(100, limits));
             Route? Resolve(Type requestType) =>
                 requestType == typeof(GetClusterStatus) ? statusRoute
                 : routeOf.GetValueOrDefault(requestType)

@@ -24,6 +24,11 @@ internal static class BenchCommand
     private static readonly Option<string?> Json = new("--json") { Description = "Write the results as JSON to this file", Recursive = true };
     private static readonly Option<double> FailRate = new("--fail-rate") { Description = "Fraction of requests the handler fails (0..1)", Recursive = true };
     private static readonly Option<string?> Db = new("--db") { Description = $"With --inproc: sqlite:path (default a temp file) or postgres (connection from ${NodeOptions.ConnectionVariable})", Recursive = true };
+    private static readonly Option<int?> Attempts = new("--attempts")
+    {
+        Description = "Attempts per call, as actors.client.retry.max-attempts (1 = no retries: each call measures one attempt; default the client's)",
+        Recursive = true,
+    };
     private static readonly Option<double> TimeoutSeconds = new("--timeout")
     {
         Description = "Seconds a request may take before it counts as unanswered",
@@ -34,7 +39,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Measure a workload against a node (or --inproc) and print throughput and latency.");
-        foreach (var option in new Option[] { Contacts, Tls, InProc, Json, FailRate, Db, TimeoutSeconds })
+        foreach (var option in new Option[] { Contacts, Tls, InProc, Json, FailRate, Db, Attempts, TimeoutSeconds })
         {
             bench.Options.Add(option);
         }
@@ -49,6 +54,11 @@ internal static class BenchCommand
     private static Command Counter()
     {
         var keys = new Option<int>("--keys") { DefaultValueFactory = _ => 10_000, Description = "Distinct counter keys" };
+        var prefix = new Option<string>("--key-prefix")
+        {
+            DefaultValueFactory = _ => "k",
+            Description = "Keys are this + a number; a new prefix gives keys the node has never seen (fresh entities)",
+        };
         var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 1000, Description = "Requests outstanding at once" };
         var requests = new Option<long?>("--requests") { Description = "Requests to send (or --duration)" };
         var duration = new Option<double?>("--duration") { Description = "Seconds to run (default 15 when --requests is absent)" };
@@ -71,11 +81,12 @@ internal static class BenchCommand
             Description = "Ordered map of --requests with this many outstanding, against the same requests fired all at once (Task.WhenAll)",
         };
         var command = new Command("counter", "Adds to counter entities; each request awaits its reply.")
-            { keys, concurrency, requests, duration, persist, baseline, batch, window, warmup };
+            { keys, prefix, concurrency, requests, duration, persist, baseline, batch, window, warmup };
         command.SetAction(async (r, ct) =>
         {
             var persistOn = r.GetValue(persist) == "on";
             var keyCount = Math.Max(1, r.GetValue(keys));
+            var keyPrefix = r.GetValue(prefix)!;
             var (count, time) = Amount(r.GetValue(requests), r.GetValue(duration));
             var failRate = r.GetValue(FailRate);
             var clientHocon = FormattableString.Invariant($"actors.client.batch.max-size = {Math.Max(1, r.GetValue(batch))}");
@@ -93,13 +104,13 @@ internal static class BenchCommand
             }
 
             var runs = (r.GetValue(concurrency), count, time);
-            Func<long, Task<string>> ours = async i =>
-                Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"k{i % keyCount}", 1, failRate), timeout, ct));
-            Func<long, Task<string>> raw = async i =>
+            Func<long, Task<CallOutcome>> ours = async i =>
+                Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"{keyPrefix}{i % keyCount}", 1, failRate), timeout, ct));
+            Func<long, Task<CallOutcome>> raw = async i =>
             {
                 try
                 {
-                    await target.BaselineAddAsync(new BaselineAdd(i, $"k{i % keyCount}", 1), persistOn, timeout);
+                    await target.BaselineAddAsync(new BaselineAdd(i, $"{keyPrefix}{i % keyCount}", 1), persistOn, timeout);
                     return LoadRun.Ok;
                 }
                 catch (Exception e) when (e is TimeoutException or AskTimeoutException)
@@ -164,7 +175,7 @@ internal static class BenchCommand
 
         static LoadResult Summary(string name, IEnumerable<IReply> replies, TimeSpan wall)
         {
-            var outcomes = replies.GroupBy(Outcome).ToDictionary(g => g.Key, g => (long)g.LongCount());
+            var outcomes = replies.GroupBy(reply => Outcome(reply).Code).ToDictionary(g => g.Key, g => (long)g.LongCount());
             var sent = outcomes.Values.Sum();
             var none = outcomes.GetValueOrDefault(LoadRun.NoReply);
             return new LoadResult(name, sent, sent - none, outcomes.GetValueOrDefault(LoadRun.Ok), none,
@@ -214,7 +225,7 @@ internal static class BenchCommand
             var client = target.Client;
             var timeout = Timeout(r);
             var failRate = r.GetValue(FailRate);
-            Func<long, Task<string>> ours = async _ =>
+            Func<long, Task<CallOutcome>> ours = async _ =>
                 Outcome(await client.SendAsync(new EstimatePi(client.NewRequestId(), m, failRate), timeout, ct));
             await WarmUpAsync(ours, null, ct);
 
@@ -277,7 +288,7 @@ internal static class BenchCommand
             var timeout = Timeout(r);
             var delay = r.GetValue(ms);
             var failRate = r.GetValue(FailRate);
-            Func<long, Task<string>> ours = async _ =>
+            Func<long, Task<CallOutcome>> ours = async _ =>
                 Outcome(await client.SendAsync(new SleepFor(client.NewRequestId(), delay, failRate), timeout, ct));
             await WarmUpAsync(async i => Outcome(await client.SendAsync(new SleepFor(client.NewRequestId(), 0), timeout, ct)), null, ct);
             var count = r.GetValue(requests);
@@ -345,6 +356,11 @@ internal static class BenchCommand
 
     private static async Task<BenchTarget?> TargetAsync(ParseResult r, bool persist, string hocon, CancellationToken ct)
     {
+        if (r.GetValue(Attempts) is { } attempts)
+        {
+            hocon += FormattableString.Invariant($"\nactors.client.retry.max-attempts = {Math.Max(1, attempts)}");
+        }
+
         try
         {
             if (r.GetValue(InProc))
@@ -367,9 +383,9 @@ internal static class BenchCommand
     }
 
     /// <summary>Connections, JIT tiering (on the node too) and entity start-up before the clock runs: 20,000 requests or 5 s.</summary>
-    private static async Task WarmUpAsync(Func<long, Task<string>> ours, Func<long, Task<string>>? raw, CancellationToken ct)
+    private static async Task WarmUpAsync(Func<long, Task<CallOutcome>> ours, Func<long, Task<CallOutcome>>? raw, CancellationToken ct)
     {
-        foreach (var call in new[] { ours, raw }.OfType<Func<long, Task<string>>>())
+        foreach (var call in new[] { ours, raw }.OfType<Func<long, Task<CallOutcome>>>())
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
             limit.CancelAfter(TimeSpan.FromSeconds(5));
@@ -395,9 +411,10 @@ internal static class BenchCommand
         return result.Unanswered == 0 && (baseline?.Unanswered ?? 0) == 0 ? 0 : 3;
     }
 
-    private static string Outcome(IReply reply) => reply switch
+    private static CallOutcome Outcome(IReply reply) => reply switch
     {
         ErrorReply { Code: ErrorCode.Timeout } => LoadRun.NoReply,
+        ErrorReply { Code: ErrorCode.Overloaded, RetryAfter: { } hint } => new CallOutcome(nameof(ErrorCode.Overloaded), hint),
         ErrorReply e => e.Code.ToString(),
         _ => LoadRun.Ok,
     };

@@ -24,9 +24,19 @@ public sealed record LoadResult(
     double OkP999Ms);
 
 /// <summary>
+/// What one call came to: its outcome code, and how long its caller pauses before the next call
+/// (an Overloaded answer's retry-after: a caller honours it, as the client's own retries do).
+/// </summary>
+internal readonly record struct CallOutcome(string Code, TimeSpan Pause = default)
+{
+    public static implicit operator CallOutcome(string code) => new(code);
+}
+
+/// <summary>
 /// A closed-loop load: <c>concurrency</c> callers, each sending its next request when the
 /// previous one is answered, until <c>requests</c> are sent or <c>duration</c> is over.
-/// Latency goes into an HdrHistogram (microseconds), that of successes into one of its own (a
+/// A caller refused Overloaded pauses for the refusal's retry-after before its next call (not
+/// measured). Latency goes into an HdrHistogram (microseconds), that of successes into one of its own (a
 /// refusal answered at once would flatter the overall figures), outcomes are counted by code.
 /// </summary>
 internal static class LoadRun
@@ -37,7 +47,7 @@ internal static class LoadRun
     /// <summary>The outcome code of a request that got no reply from the node in time.</summary>
     public const string NoReply = "Timeout";
 
-    public static async Task<LoadResult> RunAsync(string workload, Func<long, Task<string>> call, int concurrency,
+    public static async Task<LoadResult> RunAsync(string workload, Func<long, Task<CallOutcome>> call, int concurrency,
         long? requests, TimeSpan? duration, CancellationToken ct)
     {
         var histogram = new LongConcurrentHistogram(1, 600_000_000, 3);
@@ -60,7 +70,7 @@ internal static class LoadRun
                 }
 
                 var started = Stopwatch.GetTimestamp();
-                var outcome = await call(i).ConfigureAwait(false);
+                var (outcome, pause) = await call(i).ConfigureAwait(false);
                 var micros = Math.Max(1, (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
                 histogram.RecordValue(micros);
                 if (outcome == Ok)
@@ -70,6 +80,13 @@ internal static class LoadRun
 
                 outcomes.AddOrUpdate(outcome, 1, static (_, n) => n + 1);
                 Interlocked.Increment(ref answered);
+                var left = until - clock.Elapsed;
+                if (pause > TimeSpan.Zero && left > TimeSpan.Zero)
+                {
+                    // Up to +50% jitter, as the client's retries: callers refused together do not come back together.
+                    pause += TimeSpan.FromTicks((long)(pause.Ticks * 0.5 * Random.Shared.NextDouble()));
+                    await Task.Delay(pause < left ? pause : left, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
             }
         }
 
@@ -84,14 +101,17 @@ internal static class LoadRun
         var unanswered = outcomes.GetValueOrDefault(NoReply);
         return new LoadResult(workload, sent, answered - unanswered, ok, unanswered, errors,
             answered / clock.Elapsed.TotalSeconds,
-            histogram.GetValueAtPercentile(50) / 1000.0,
-            histogram.GetValueAtPercentile(99) / 1000.0,
-            histogram.GetValueAtPercentile(99.9) / 1000.0,
+            Ms(histogram, 50),
+            Ms(histogram, 99),
+            Ms(histogram, 99.9),
             clock.Elapsed.TotalSeconds,
             ok / clock.Elapsed.TotalSeconds,
-            okHistogram.GetValueAtPercentile(50) / 1000.0,
-            okHistogram.GetValueAtPercentile(99) / 1000.0,
-            okHistogram.GetValueAtPercentile(99.9) / 1000.0);
+            Ms(okHistogram, 50),
+            Ms(okHistogram, 99),
+            Ms(okHistogram, 99.9));
+
+        // An empty histogram (no success at all) has no percentiles: 0.
+        static double Ms(HistogramBase h, double percentile) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
     }
 }
 

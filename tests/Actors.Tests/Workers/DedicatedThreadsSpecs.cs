@@ -17,6 +17,8 @@ public sealed class DedicatedThreadsSpecs(ITestOutputHelper output) : NodeSpec(o
         actors.lanes.pooled { workers = 2, dedicated-threads = off, max-in-flight = 1000 }
         actors.handlers.on-dedicated.lane = own
         actors.handlers.on-shared.lane = pooled
+        # A burst of 200 straight at the gateway (no client to retry a refusal) is admitted whole.
+        actors.admission.adaptive.enabled = off
         """;
 
     [Fact]

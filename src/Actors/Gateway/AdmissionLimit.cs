@@ -1,0 +1,173 @@
+using Akka.Configuration;
+
+namespace Actors.Gateway;
+
+/// <summary>How the per-route limits adapt (<c>actors.admission</c> in node.conf).</summary>
+public sealed record LimitSettings(bool Adaptive, double Tolerance, TimeSpan LatencyFloor, TimeSpan Window, int WindowSamples,
+    int InitialLimit, TimeSpan MinRetryAfter, TimeSpan MaxRetryAfter)
+{
+    public static LimitSettings From(Config config)
+    {
+        var adaptive = config.GetConfig("actors.admission.adaptive") ?? throw new ConfigurationException("actors.admission.adaptive is missing");
+        var settings = new LimitSettings(
+            adaptive.GetBoolean("enabled"),
+            adaptive.GetDouble("tolerance"),
+            adaptive.GetTimeSpan("latency-floor"),
+            adaptive.GetTimeSpan("window"),
+            adaptive.GetInt("window-samples"),
+            adaptive.GetInt("initial-limit"),
+            config.GetTimeSpan("actors.admission.min-retry-after"),
+            config.GetTimeSpan("actors.admission.max-retry-after"));
+        if (settings.Tolerance < 1 || settings.Window <= TimeSpan.Zero || settings.WindowSamples < 1 || settings.InitialLimit < 1 ||
+            settings.MinRetryAfter <= TimeSpan.Zero || settings.MaxRetryAfter < settings.MinRetryAfter)
+        {
+            throw new ConfigurationException(
+                "actors.admission.adaptive: tolerance >= 1, window, window-samples and initial-limit positive; 0 < min-retry-after <= max-retry-after");
+        }
+
+        return settings;
+    }
+}
+
+/// <summary>
+/// How many requests one lane or entity type admits at once, and when a refused caller should come
+/// back. The limit follows measured latency, as Netflix's concurrency-limits (gradient) and
+/// Envoy's adaptive concurrency do: replies are judged per window (at least <see cref="LimitSettings.Window"/>
+/// and <see cref="LimitSettings.WindowSamples"/> replies); a window whose mean latency stays within
+/// the target (tolerance × the no-load latency, never below the latency floor) lets the limit grow
+/// if the demand reached it, one beyond it cuts the limit by target / mean (at most by half). So
+/// the requests admitted wait a bounded time instead of queueing behind a full journal, and the
+/// rest are refused at once. Between the floor (a lane's width: below it work would wait with
+/// workers idle) and the HOCON maximum. Pure logic: the gateway calls it, times are passed in.
+/// </summary>
+public sealed class AdmissionLimit
+{
+    private readonly LimitSettings _settings;
+    private readonly double _latencyFloorMs;
+    private double _limit;
+
+    // The current window.
+    private long _windowStart = long.MinValue;
+    private int _samples;
+    private double _sumMs;
+    private int _peakInFlight;
+    private int _refused;
+
+    private double _retryAfterMs;
+
+    public AdmissionLimit(int min, int max, LimitSettings settings)
+    {
+        Min = Math.Max(1, Math.Min(min, max));
+        Max = Math.Max(1, max);
+        _settings = settings;
+        _latencyFloorMs = settings.LatencyFloor.TotalMilliseconds;
+        _limit = settings.Adaptive ? Math.Clamp(settings.InitialLimit, Min, Max) : Max;
+        _retryAfterMs = settings.MinRetryAfter.TotalMilliseconds;
+    }
+
+    /// <summary>A fixed bound that never adapts (the status route).</summary>
+    public static AdmissionLimit Fixed(int max, LimitSettings settings) => new(max, max, settings with { Adaptive = false });
+
+    public int Min { get; }
+    public int Max { get; }
+
+    /// <summary>Requests admitted at once now.</summary>
+    public int Current => (int)_limit;
+
+    /// <summary>The latency (ms) of the fastest window seen: what a request costs without queueing.</summary>
+    public double BaselineMs { get; private set; } = double.PositiveInfinity;
+
+    /// <summary>Mean latency (ms) of the last window.</summary>
+    public double LastMeanMs { get; private set; }
+
+    /// <summary>When a refused caller should try again: grows while refusals outnumber replies.</summary>
+    public TimeSpan RetryAfter => TimeSpan.FromMilliseconds(_retryAfterMs);
+
+    /// <summary>Whether one more request may be admitted with <paramref name="inFlight"/> already in.</summary>
+    public bool Admits(int inFlight) => inFlight < (int)_limit;
+
+    /// <summary>A request was admitted; <paramref name="inFlight"/> counts it.</summary>
+    public void Admitted(int inFlight) => _peakInFlight = Math.Max(_peakInFlight, inFlight);
+
+    /// <summary>A request was refused for this route's bound: demand is above the limit.</summary>
+    public void Refused()
+    {
+        _refused++;
+        _peakInFlight = Math.Max(_peakInFlight, (int)_limit);
+    }
+
+    /// <summary>
+    /// A request admitted here was answered (or timed out) <paramref name="latencyMs"/> after admission;
+    /// <paramref name="nowMs"/> is a monotonic clock (Environment.TickCount64).
+    /// </summary>
+    public void Completed(double latencyMs, long nowMs)
+    {
+        if (_windowStart == long.MinValue)
+        {
+            _windowStart = nowMs;
+        }
+
+        _samples++;
+        _sumMs += latencyMs;
+        if (_samples < _settings.WindowSamples || nowMs - _windowStart < _settings.Window.TotalMilliseconds)
+        {
+            return;
+        }
+
+        var mean = _sumMs / _samples;
+        var replies = _samples;
+        LastMeanMs = mean;
+        Adjust(mean);
+        AdjustRetryAfter(mean, replies);
+        _windowStart = nowMs;
+        _samples = 0;
+        _sumMs = 0;
+        _peakInFlight = 0;
+        _refused = 0;
+    }
+
+    private void Adjust(double mean)
+    {
+        if (mean < BaselineMs)
+        {
+            BaselineMs = mean;
+        }
+
+        if (!_settings.Adaptive)
+        {
+            return;
+        }
+
+        var target = Math.Max(_settings.Tolerance * BaselineMs, _latencyFloorMs);
+        if (mean > target)
+        {
+            if ((int)_limit <= Min)
+            {
+                // Even at the floor requests take longer than the target: the work itself got
+                // dearer (another request mix, a slower disk). Let the baseline follow, so the
+                // limit can grow again once latency is back within the new target.
+                BaselineMs += (mean - BaselineMs) * 0.2;
+            }
+
+            _limit = Math.Max(Min, _limit * Math.Max(0.5, target / mean));
+        }
+        else if (_peakInFlight >= _limit / 2)
+        {
+            // Demand reached the limit and latency is fine: probe upwards, faster while the limit is small.
+            _limit = Math.Min(Max, _limit + Math.Max(Math.Sqrt(_limit), _limit * 0.1));
+        }
+    }
+
+    /// <summary>
+    /// Refused callers should come back at about the rate replies free room: the hint is scaled by
+    /// refusals per reply in the window (at most doubling or halving per window), never below the
+    /// mean latency, within min-retry-after and max-retry-after.
+    /// </summary>
+    private void AdjustRetryAfter(double mean, int replies)
+    {
+        var scale = Math.Clamp((double)_refused / Math.Max(1, replies), 0.5, 2.0);
+        var hint = _refused == 0 ? _retryAfterMs * 0.5 : _retryAfterMs * scale;
+        _retryAfterMs = Math.Clamp(Math.Max(hint, mean), _settings.MinRetryAfter.TotalMilliseconds,
+            _settings.MaxRetryAfter.TotalMilliseconds);
+    }
+}
