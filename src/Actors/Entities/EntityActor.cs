@@ -27,15 +27,18 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private readonly string _entityType;
     private TState _state;
     private int _eventsSinceSnapshot;
-    private readonly RecentRequests _recent;
+    private readonly RequestWindow _requests;
+
+    // While recovering: request ids named by events (IRequestEvent), checked once the journal is read.
+    private List<string>? _idsOnly;
 
     // Group commit: commands decided while a write is in progress wait in _pending and go to the
     // journal as one write when it completes. At most one write in progress, so order holds.
     private PendingWrite? _writing;
     private PendingWrite _pending = new();
 
-    // Ids of writes decided but not yet stored: a retry of one waits for it.
-    private readonly HashSet<string> _unwritten = new(StringComparer.Ordinal);
+    // Writes decided but not yet stored, by request id: a retry of one waits for it.
+    private readonly Dictionary<string, AppliedRequest> _unwritten = new(StringComparer.Ordinal);
     private bool _stopAsked;
 
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
@@ -58,16 +61,24 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         _state = handler.Initial(key);
         PersistenceId = PersistenceIdFor(entityType, key);
 
-        _recent = new RecentRequests(settings.RememberRequestIds);
+        _requests = new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests);
         Recover<SnapshotOffer>(offer =>
         {
             switch (offer.Snapshot)
             {
                 case EntitySnapshot snapshot:
                     _state = (TState)Serialization.JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest);
-                    foreach (var id in snapshot.RecentRequestIds ?? [])
+                    foreach (var applied in snapshot.Requests ?? [])
                     {
-                        _recent.Add(id);
+                        _requests.Add(applied);
+                    }
+
+                    break;
+                case EntitySnapshotV1 v1:
+                    _state = (TState)Serialization.JournalSerializer.FromElement(v1.State, v1.StateManifest);
+                    foreach (var id in v1.RecentRequestIds ?? [])
+                    {
+                        _requests.Add(IdOnly(id));
                     }
 
                     break;
@@ -76,15 +87,29 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
                     break;
             }
         });
+        Recover<AppliedRequest>(_requests.Add);
         Recover<TEvent>(e =>
         {
             if (e is IRequestEvent { RequestId: { } id })
             {
-                _recent.Add(id);
+                (_idsOnly ??= []).Add(id);
             }
 
             _state = _handler.Apply(_state, e);
             _eventsSinceSnapshot++;
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Ids that events name but no AppliedRequest records: a journal written before hashes.
+            foreach (var id in _idsOnly ?? [])
+            {
+                if (_requests.Check(id, () => AppliedRequest.UnknownHash) == RequestSeen.New)
+                {
+                    _requests.Add(IdOnly(id));
+                }
+            }
+
+            _idsOnly = null;
         });
 
         Command<RoutedRequest>(routed =>
@@ -127,11 +152,23 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private void Handle(Caller caller, TCommand command)
     {
         var id = command.RequestId;
-        if (_recent.Contains(id) || _unwritten.Contains(id))
+        long? hash = null;
+        long Hash() => hash ??= CommandHash.Of(command);
+        var seen = _unwritten.TryGetValue(id, out var deciding)
+            ? deciding.CommandHash == Hash() ? RequestSeen.Applied : RequestSeen.Reused
+            : _requests.Check(id, Hash);
+        if (seen == RequestSeen.Applied)
         {
             // A retry of a write this entity already made (or is making): answer, apply nothing;
             // after the pending writes, so it never acknowledges what is not yet stored.
             AnswerAfterWrites(caller, AlreadyApplied(command));
+            return;
+        }
+
+        if (seen == RequestSeen.Reused)
+        {
+            caller.Answer(new ErrorReply(id, ErrorCode.InvalidRequest,
+                $"request id {id} was used for a different command within the last {_settings.RememberRequestsFor.TotalSeconds:0} s; ids must be unique"));
             return;
         }
 
@@ -154,16 +191,25 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             return;
         }
 
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (_requests.FullFor(now, _unwritten.Count) is { } wait)
+        {
+            // Every id it could remember is still inside the window: forgetting one could apply its retry twice.
+            caller.Answer(new ErrorReply(id, ErrorCode.Overloaded,
+                $"{PersistenceId} took {_settings.MaxRememberedRequests} writes within {_settings.RememberRequestsFor.TotalSeconds:0} s " +
+                "(actors.entities max-remembered-requests)", wait));
+            return;
+        }
+
         // Decided now, stored with whatever else arrives while the journal is busy: one write
-        // for all of them. The caller hears only after its events are in the journal.
+        // for all of them, its request id with it. The caller hears only after it is in the journal.
+        var applied = new AppliedRequest(id, Hash(), now);
         _state = step.Next;
         _pending.Events.AddRange(step.Events);
+        _pending.Events.Add(applied);
         _pending.Replies.Add((caller, step.Reply));
-        if (step.Events.Any(e => e is IRequestEvent))
-        {
-            _pending.RequestIds.Add(id);
-            _unwritten.Add(id);
-        }
+        _pending.Applied.Add(applied);
+        _unwritten[id] = applied;
 
         if (_writing is null)
         {
@@ -216,13 +262,13 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     {
         // Every event of the batch is in the journal: only now do its callers hear.
         _writing = null;
-        foreach (var id in batch.RequestIds)
+        foreach (var applied in batch.Applied)
         {
-            _recent.Add(id);
-            _unwritten.Remove(id);
+            _requests.Add(applied);
+            _unwritten.Remove(applied.RequestId);
         }
 
-        _eventsSinceSnapshot += batch.Events.Count;
+        _eventsSinceSnapshot += batch.Events.Count - batch.Applied.Count;
         ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - batch.Started) / 1000.0,
             new KeyValuePair<string, object?>("entity_type", _entityType));
         foreach (var (replyTo, reply) in batch.Replies)
@@ -237,7 +283,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             {
                 // The state as of this write's last event (later decisions are not written yet).
                 SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
-                    Serialization.JournalSerializer.ToElement(batch.State!), _recent.ToArray()));
+                    Serialization.JournalSerializer.ToElement(batch.State!), _requests.Remembered(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
             }
             catch (Exception e)
             {
@@ -270,6 +316,9 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             _lifecycle.Stop(Context);
         }
     }
+
+    /// <summary>An id from a journal written before command hashes: remembered from now, matching any command.</summary>
+    private static AppliedRequest IdOnly(string id) => new(id, AppliedRequest.UnknownHash, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     private IReply AlreadyApplied(TCommand command)
     {
@@ -304,7 +353,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         // was stored, but the state in memory already moved, so the entity stops and recovers
         // from the journal. Alone in its write, the command is at fault (HandlerFailed); in a
         // group, the others are not, so all are told to retry (alone, the bad one then fails).
-        var alone = _writing is { RequestIds.Count: <= 1, Replies.Count: 1 };
+        var alone = _writing is { Applied.Count: <= 1, Replies.Count: 1 };
         AnswerUnwritten(alone ? ErrorCode.HandlerFailed : ErrorCode.Unavailable,
             alone ? $"journal rejected the event: {cause.Message}" : $"journal rejected a write this change was part of; it was not stored: {cause.Message}");
         base.OnPersistRejected(cause, @event, sequenceNr);
@@ -339,7 +388,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
         foreach (var (replyTo, reply) in _pending.Replies)
         {
-            replyTo.Answer(failed?.RequestIds.Contains(reply.RequestId) == true
+            replyTo.Answer(failed?.Applied.Any(a => a.RequestId == reply.RequestId) == true
                 ? new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code))
                 : new ErrorReply(reply.RequestId, ErrorCode.Unavailable,
                     "an earlier write of this entity failed; this request was not carried out", TimeSpan.FromSeconds(1)));
@@ -355,9 +404,10 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     /// <summary>Events decided and not yet stored, with the replies that wait for them.</summary>
     private sealed class PendingWrite
     {
-        public List<TEvent> Events { get; } = [];
+        /// <summary>The handler's events, each write's followed by its <see cref="AppliedRequest"/>.</summary>
+        public List<IJournaled> Events { get; } = [];
         public List<(Caller ReplyTo, IReply Reply)> Replies { get; } = [];
-        public List<string> RequestIds { get; } = [];
+        public List<AppliedRequest> Applied { get; } = [];
 
         /// <summary>The state after the last of <see cref="Events"/>.</summary>
         public TState? State { get; set; }

@@ -18,9 +18,9 @@ public sealed class JournalManifestAttribute(string manifest) : Attribute
 }
 
 /// <summary>
-/// An event that records the request id of the command that caused it. The entity remembers
-/// the last few such ids (from its journal and snapshots too), so a retried write with the same
-/// id is answered without being applied twice.
+/// An event that records the request id of the command that caused it. Journals written before
+/// <see cref="AppliedRequest"/> existed name their writes' ids only this way: the entity still
+/// remembers those ids (for a window from its recovery), matching any command.
 /// </summary>
 public interface IRequestEvent : IJournaled
 {
@@ -28,11 +28,18 @@ public interface IRequestEvent : IJournaled
 }
 
 /// <summary>
-/// A snapshot of an entity: its state (stored under the state's own manifest) and the request
-/// ids it remembers. Older snapshots that hold the bare state still load.
+/// A snapshot of an entity: its state (stored under the state's own manifest) and the writes it
+/// remembers (id, command hash, time), so retries are recognised across the snapshot too.
+/// </summary>
+[JournalManifest("entity.snapshot.v2")]
+public sealed record EntitySnapshot(string StateManifest, System.Text.Json.JsonElement State, AppliedRequest[] Requests) : IJournaled;
+
+/// <summary>
+/// A snapshot as written before command hashes (ids only); still read, each id matching any
+/// command. Older snapshots that hold the bare state still load too.
 /// </summary>
 [JournalManifest("entity.snapshot.v1")]
-public sealed record EntitySnapshot(string StateManifest, System.Text.Json.JsonElement State, string[] RecentRequestIds) : IJournaled;
+public sealed record EntitySnapshotV1(string StateManifest, System.Text.Json.JsonElement State, string[] RecentRequestIds) : IJournaled;
 
 /// <summary>
 /// Sent by the shard to stop an entity on passivation and hand-off. It queues behind the

@@ -10,7 +10,8 @@ namespace Actors.Entities;
 
 /// <summary>Per-entity-type settings, read from <c>actors.entities.&lt;type&gt;</c> over <c>actors.entities.defaults</c>.</summary>
 public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery, int MaxLive, int MaxInFlight,
-    string JournalPluginId, string SnapshotPluginId, bool Persistent = true, int RememberRequestIds = 64, int MinInFlight = 1)
+    string JournalPluginId, string SnapshotPluginId, bool Persistent = true, TimeSpan RememberRequestsFor = default,
+    int MaxRememberedRequests = 1, int MinInFlight = 1)
 {
     public static EntityTypeSettings From(Config config, string entityType)
     {
@@ -25,13 +26,14 @@ public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery,
             merged.GetString("journal-plugin-id", ""),
             merged.GetString("snapshot-plugin-id", ""),
             merged.GetBoolean("persistent", true),
-            merged.GetInt("remember-request-ids", 64),
+            merged.GetTimeSpan("remember-requests-for"),
+            merged.GetInt("max-remembered-requests"),
             merged.GetInt("min-in-flight"));
         if (settings.IdleTimeout <= TimeSpan.Zero || settings.SnapshotEvery <= 0 || settings.MaxLive < 0 || settings.MaxInFlight <= 0 ||
-            settings.MinInFlight <= 0)
+            settings.MinInFlight <= 0 || settings.RememberRequestsFor <= TimeSpan.Zero || settings.MaxRememberedRequests <= 0)
         {
             throw new ConfigurationException(
-                $"actors.entities.{entityType}: idle-timeout, snapshot-every, min-in-flight and max-in-flight must be positive, max-live 0 or more");
+                $"actors.entities.{entityType}: idle-timeout, snapshot-every, min-in-flight, max-in-flight, remember-requests-for and max-remembered-requests must be positive, max-live 0 or more");
         }
 
         return settings;

@@ -24,6 +24,9 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
     private readonly string _id;
     private TState _state;
 
+    // A retried write is recognised while this instance lives (its state lives no longer).
+    private readonly RequestWindow _requests;
+
     public VolatileEntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler,
         EntityTypeSettings settings, LiveEntities live, NodeTelemetry telemetry)
     {
@@ -31,6 +34,7 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         _handler = handler;
         _id = EntityActor<TState, TCommand, TEvent>.PersistenceIdFor(entityType, key);
         _state = handler.Initial(key);
+        _requests = new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests);
 
         Receive<RoutedRequest>(routed =>
         {
@@ -52,7 +56,30 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
     {
         try
         {
+            var id = command.RequestId;
+            switch (_requests.Check(id, () => CommandHash.Of(command)))
+            {
+                case RequestSeen.Applied:
+                    caller.Answer(_handler.AlreadyApplied(_state, command));
+                    return;
+                case RequestSeen.Reused:
+                    caller.Answer(new ErrorReply(id, ErrorCode.InvalidRequest, $"request id {id} was used for a different command; ids must be unique"));
+                    return;
+            }
+
             var step = EntityLogic.Step(_handler, _state, command);
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            if (step.Events.Count > 0 && _requests.FullFor(now, 0) is { } wait)
+            {
+                caller.Answer(new ErrorReply(id, ErrorCode.Overloaded, $"{_id} took too many writes within its request window", wait));
+                return;
+            }
+
+            if (step.Events.Count > 0)
+            {
+                _requests.Add(new AppliedRequest(id, CommandHash.Of(command), now));
+            }
+
             _state = step.Next;
             caller.Answer(step.Reply);
         }

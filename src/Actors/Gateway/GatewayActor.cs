@@ -201,8 +201,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             // reply. It is sent again only if a member became unreachable or left since it was sent
             // (its copy may have been lost with that node), or it has been out for resend-retries-after
             // (a shard region drops what it buffered during a hand-off, and a drop seen on another
-            // node cannot be traced back here): the entity recognises a repeated id, but only among
-            // its last remember-request-ids writes, so copies are not made without cause.
+            // node cannot be traced back here): the entity recognises a repeated id within its
+            // request window, but each copy costs a journal read-and-check, so none without cause.
             (running.Waiters ??= []).Add((replyTo, batch, index));
             if (route.ResendRetries && (running.Epoch != _membershipEpoch || now - running.SentAt >= _resendAfterMs))
             {

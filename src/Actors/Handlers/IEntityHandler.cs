@@ -29,7 +29,8 @@ public interface IEntityHandler<TState, in TCommand, TEvent>
 
     /// <summary>
     /// The answer to a write whose request id was already applied (a retry); nothing is applied
-    /// again. Only asked when the type's events implement <see cref="IRequestEvent"/>.
+    /// again. Asked for a command whose request id and content match a write the entity made
+    /// within actors.entities remember-requests-for.
     /// </summary>
     IReply AlreadyApplied(TState state, TCommand command) => new AlreadyApplied(command.RequestId);
 }

@@ -14,8 +14,8 @@ public interface IRequest : IActorsMessage
 
 /// <summary>
 /// A request that may be sent again after an <see cref="ErrorCode.Unavailable"/> without
-/// changing the outcome: reads, pure computations, and keyed writes whose entity type records
-/// request ids in its events (<see cref="Entities.IRequestEvent"/>), so a retry is applied once.
+/// changing the outcome: reads, pure computations, and keyed writes (an entity journals each
+/// write's request id and recognises a retry within remember-requests-for), so a retry is applied once.
 /// The client retries such requests; other writes only on <see cref="ErrorCode.Overloaded"/>,
 /// which means the node never took them on.
 /// </summary>

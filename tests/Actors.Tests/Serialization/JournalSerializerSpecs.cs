@@ -1,6 +1,7 @@
 using System.Text;
 using Actors.Entities;
 using Actors.Handlers;
+using Actors.Protocol;
 using Actors.Serialization;
 using Actors.Tests.Support;
 using Akka.Serialization;
@@ -20,22 +21,45 @@ public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(
     {
         { "counter.added.v1", new CounterAdded("req-1", 42) },
         { "counter.state.v1", new CounterState(-7) },
+        { "entity.request-applied.v1", new AppliedRequest("req-1", -4620693217682128896, 1764547200000) },
     };
 
     [Fact]
-    public void An_entity_snapshot_nests_the_state_under_its_own_manifest_and_keeps_request_ids()
+    public void An_entity_snapshot_nests_the_state_under_its_own_manifest_and_keeps_the_writes_it_remembers()
     {
-        var golden = GoldenText("entity.snapshot.v1");
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(
-            new EntitySnapshot("x", default, []));
+        var golden = GoldenText("entity.snapshot.v2");
+        var remembered = new[] { new AppliedRequest("r1", -4620693217682128896, 1764547200000), new AppliedRequest("r2", 42, 1764547201000) };
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new EntitySnapshot("x", default, []));
 
-        var snapshot = (EntitySnapshot)serializer.FromBinary(Encoding.UTF8.GetBytes(golden), "entity.snapshot.v1");
+        var snapshot = (EntitySnapshot)serializer.FromBinary(Encoding.UTF8.GetBytes(golden), "entity.snapshot.v2");
+
+        snapshot.Requests.Should().Equal(remembered);
+        JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest).Should().Be(new CounterState(-7));
+        Encoding.UTF8.GetString(serializer.ToBinary(new EntitySnapshot("counter.state.v1",
+            JournalSerializer.ToElement(new CounterState(-7)), remembered))).Should().Be(golden);
+    }
+
+    [Fact]
+    public void A_version_1_snapshot_with_request_ids_only_still_reads()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new EntitySnapshot("x", default, []));
+
+        var snapshot = (EntitySnapshotV1)serializer.FromBinary(Encoding.UTF8.GetBytes(GoldenText("entity.snapshot.v1")), "entity.snapshot.v1");
 
         snapshot.RecentRequestIds.Should().Equal("r1", "r2");
         JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest).Should().Be(new CounterState(-7));
-        Encoding.UTF8.GetString(serializer.ToBinary(new EntitySnapshot("counter.state.v1",
-            JournalSerializer.ToElement(new CounterState(-7)), ["r1", "r2"]))).Should().Be(golden);
     }
+
+    [Fact]
+    public void A_command_hash_is_the_same_in_every_process_and_version()
+    {
+        // Journaled with every write: a changed hash would refuse retries made across an upgrade.
+        CommandHash.Of(new AddToCounter("r1", "k", 5)).Should().Be(CommandHash.Of(new AddToCounter("r1", "k", 5)));
+        CommandHash.Of(new AddToCounter("r1", "k", 5)).Should().Be(PinnedAddHash);
+        CommandHash.Of(new AddToCounter("r1", "k", 6)).Should().NotBe(PinnedAddHash);
+    }
+
+    private const long PinnedAddHash = -6646025403542137497;
 
     [Theory]
     [MemberData(nameof(Golden))]
