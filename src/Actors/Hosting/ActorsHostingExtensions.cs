@@ -112,8 +112,8 @@ public static class ActorsHostingExtensions
                 var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services, live, telemetry),
                     shardingSettings, new EntityMessageExtractor(shards),
                     sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
-                entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region,
-                    new AdmissionLimit(settings.MinInFlight, settings.MaxInFlight, limits)) { ResendRetries = true }));
+                var limit = new AdmissionLimit(settings.MinInFlight, settings.MaxInFlight, limits);
+                entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region, limit) { ResendRetries = true }));
                 regions.Add((entityType.Name, region));
             }
 
