@@ -68,9 +68,9 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             {
                 case EntitySnapshot snapshot:
                     _state = (TState)Serialization.JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest);
-                    foreach (var applied in snapshot.Requests ?? [])
+                    foreach (var write in RequestWindow.Unpack(snapshot.Requests))
                     {
-                        _requests.Add(applied);
+                        _requests.Add(write);
                     }
 
                     break;
@@ -87,7 +87,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
                     break;
             }
         });
-        Recover<AppliedRequest>(_requests.Add);
+        Recover<AppliedRequest>(applied => _requests.Add(applied));
         Recover<TEvent>(e =>
         {
             if (e is IRequestEvent { RequestId: { } id })
@@ -153,7 +153,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     {
         var id = command.RequestId;
         long? hash = null;
-        long Hash() => hash ??= CommandHash.Of(command);
+        long Hash() => hash ??= Hashes.OfCommand(command);
         var seen = _unwritten.TryGetValue(id, out var deciding)
             ? deciding.CommandHash == Hash() ? RequestSeen.Applied : RequestSeen.Reused
             : _requests.Check(id, Hash);
@@ -283,7 +283,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             {
                 // The state as of this write's last event (later decisions are not written yet).
                 SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
-                    Serialization.JournalSerializer.ToElement(batch.State!), _requests.Remembered(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+                    Serialization.JournalSerializer.ToElement(batch.State!), _requests.Packed(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
             }
             catch (Exception e)
             {

@@ -1,4 +1,7 @@
-using System.Security.Cryptography;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Actors.Entities;
@@ -29,40 +32,49 @@ public enum RequestSeen
 }
 
 /// <summary>
-/// The request ids of an entity's writes over the last <c>window</c> (at least the client's call
-/// budget, so any retry it makes is recognised), at most <c>max</c> of them. When all
-/// <c>max</c> are still inside the window, the entity refuses new writes (Overloaded, retry when the
-/// oldest leaves) instead of forgetting one a retry may still need. Pure: times are passed in.
+/// A write an entity remembers, compactly: hashes of its request id and command, and its time.
+/// 24 bytes; an entity of a hot key holds thousands.
+/// </summary>
+public readonly record struct RememberedWrite(long IdHash, long CommandHash, long AtUnixMs)
+{
+    public static RememberedWrite Of(AppliedRequest applied) =>
+        new(Hashes.OfId(applied.RequestId), applied.CommandHash, applied.AtUnixMs);
+}
+
+/// <summary>
+/// The writes of an entity over the last <c>window</c> (at least the client's call budget, so
+/// any retry it makes is recognised), at most <c>max</c> of them. When all <c>max</c> are still
+/// inside the window, the entity refuses new writes (Overloaded, retry when the oldest leaves)
+/// instead of forgetting one a retry may still need. Pure: times are passed in.
 /// </summary>
 public sealed class RequestWindow(TimeSpan window, int max)
 {
     private readonly long _windowMs = (long)window.TotalMilliseconds;
-    // Ids in the order they were written, with the time that puts them out of the window.
-    private readonly Queue<(string RequestId, long AtUnixMs)> _order = new();
-    private readonly Dictionary<string, AppliedRequest> _byId = new(StringComparer.Ordinal);
 
-    public int Count => _byId.Count;
+    // Writes in the order they were made (the time in each puts it out of the window), and by id hash.
+    private readonly Queue<RememberedWrite> _order = new();
+    private readonly Dictionary<long, long> _commandById = new();
+
+    public int Count => _commandById.Count;
 
     public RequestSeen Check(string requestId, Func<long> commandHash)
     {
-        if (!_byId.TryGetValue(requestId, out var known))
+        if (_commandById.Count == 0 || !_commandById.TryGetValue(Hashes.OfId(requestId), out var known))
         {
             return RequestSeen.New;
         }
 
-        return known.CommandHash == AppliedRequest.UnknownHash || known.CommandHash == commandHash()
-            ? RequestSeen.Applied
-            : RequestSeen.Reused;
+        return known == AppliedRequest.UnknownHash || known == commandHash() ? RequestSeen.Applied : RequestSeen.Reused;
     }
 
     /// <summary>
     /// Null while a new write can be remembered (<paramref name="pending"/> decided ones not yet
-    /// stored count too); otherwise how long until the oldest id leaves the window.
+    /// stored count too); otherwise how long until the oldest leaves the window.
     /// </summary>
     public TimeSpan? FullFor(long nowUnixMs, int pending)
     {
         Forget(nowUnixMs);
-        if (_byId.Count + pending < max)
+        if (_commandById.Count + pending < max)
         {
             return null;
         }
@@ -71,56 +83,97 @@ public sealed class RequestWindow(TimeSpan window, int max)
         return TimeSpan.FromMilliseconds(Math.Max(1, oldest + _windowMs - nowUnixMs));
     }
 
-    /// <summary>Remembers a write (from this instance or the journal); a later record of one id replaces an earlier.</summary>
-    public void Add(AppliedRequest applied)
+    public void Add(AppliedRequest applied) => Add(RememberedWrite.Of(applied));
+
+    /// <summary>Remembers a write (from this instance or the journal); a later record of one id with its hash completes an earlier one without.</summary>
+    public void Add(RememberedWrite write)
     {
-        if (_byId.ContainsKey(applied.RequestId))
+        if (_commandById.TryGetValue(write.IdHash, out var known))
         {
             // A journal written before hashes, or an event that also names its id: keep the fuller record.
-            if (applied.CommandHash != AppliedRequest.UnknownHash)
+            if (known == AppliedRequest.UnknownHash)
             {
-                _byId[applied.RequestId] = applied;
+                _commandById[write.IdHash] = write.CommandHash;
             }
 
             return;
         }
 
-        _byId[applied.RequestId] = applied;
-        _order.Enqueue((applied.RequestId, applied.AtUnixMs));
+        _commandById[write.IdHash] = write.CommandHash;
+        _order.Enqueue(write);
         // Replaying a journal written under a larger bound: the oldest go first.
         while (_order.Count > max && _order.TryDequeue(out var dropped))
         {
-            _byId.Remove(dropped.RequestId);
+            _commandById.Remove(dropped.IdHash);
         }
     }
 
-    /// <summary>Drops ids older than the window.</summary>
+    /// <summary>Drops writes older than the window.</summary>
     public void Forget(long nowUnixMs)
     {
         while (_order.TryPeek(out var oldest) && nowUnixMs - oldest.AtUnixMs >= _windowMs)
         {
             _order.Dequeue();
-            _byId.Remove(oldest.RequestId);
+            _commandById.Remove(oldest.IdHash);
         }
     }
 
-    /// <summary>The ids still inside the window, oldest first (for a snapshot).</summary>
-    public AppliedRequest[] Remembered(long nowUnixMs)
+    /// <summary>The writes still inside the window, oldest first, packed for a snapshot (<see cref="Unpack"/> reads them).</summary>
+    public string Packed(long nowUnixMs)
     {
         Forget(nowUnixMs);
-        return _order.Select(o => _byId[o.RequestId]).ToArray();
+        var bytes = new byte[_order.Count * 24];
+        var i = 0;
+        foreach (var write in _order)
+        {
+            var slot = bytes.AsSpan(i, 24);
+            BinaryPrimitives.WriteInt64LittleEndian(slot, write.IdHash);
+            BinaryPrimitives.WriteInt64LittleEndian(slot[8..], _commandById[write.IdHash]);
+            BinaryPrimitives.WriteInt64LittleEndian(slot[16..], write.AtUnixMs);
+            i += 24;
+        }
+
+        return Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>Writes packed by <see cref="Packed"/>: 24 bytes each, little-endian id hash, command hash, time.</summary>
+    public static IEnumerable<RememberedWrite> Unpack(string? packed)
+    {
+        var bytes = string.IsNullOrEmpty(packed) ? [] : Convert.FromBase64String(packed);
+        for (var i = 0; i + 24 <= bytes.Length; i += 24)
+        {
+            yield return new RememberedWrite(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i)),
+                BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i + 8)), BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i + 16)));
+        }
     }
 }
 
-/// <summary>A stable hash of a command (its JSON), the same in every process and version of .NET.</summary>
-public static class CommandHash
+/// <summary>
+/// Stable 64-bit hashes (XxHash3, seed 0: the same in every process and version of .NET), kept
+/// in journals and snapshots. Not cryptographic: ids are the caller's own and a client able to
+/// write a key can change it anyway; what matters is that honest ids never collide (2^-64).
+/// </summary>
+public static class Hashes
 {
-    public static long Of(object command)
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
+    public static long OfId(string requestId) =>
+        (long)XxHash3.HashToUInt64(MemoryMarshal.AsBytes(requestId.AsSpan()));
+
+    /// <summary>A command's hash: of its JSON; never <see cref="AppliedRequest.UnknownHash"/>.</summary>
+    public static long OfCommand(object command)
     {
-        byte[] json;
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
+        var writer = _writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
         try
         {
-            json = JsonSerializer.SerializeToUtf8Bytes(command, command.GetType());
+            JsonSerializer.Serialize(writer, command, command.GetType());
         }
         catch (NotSupportedException)
         {
@@ -128,9 +181,8 @@ public static class CommandHash
             return AppliedRequest.UnknownHash;
         }
 
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(json, digest);
-        var hash = BitConverter.ToInt64(digest[..8]);
+        writer.Flush();
+        var hash = (long)XxHash3.HashToUInt64(buffer.WrittenSpan);
         return hash == AppliedRequest.UnknownHash ? 1 : hash;
     }
 }

@@ -57,7 +57,7 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         try
         {
             var id = command.RequestId;
-            switch (_requests.Check(id, () => CommandHash.Of(command)))
+            switch (_requests.Check(id, () => Hashes.OfCommand(command)))
             {
                 case RequestSeen.Applied:
                     caller.Answer(_handler.AlreadyApplied(_state, command));
@@ -77,7 +77,7 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
 
             if (step.Events.Count > 0)
             {
-                _requests.Add(new AppliedRequest(id, CommandHash.Of(command), now));
+                _requests.Add(new AppliedRequest(id, Hashes.OfCommand(command), now));
             }
 
             _state = step.Next;

@@ -51,6 +51,25 @@ public sealed class RequestWindowSpecs
     }
 
     [Fact]
+    public void Packed_writes_unpack_as_they_were()
+    {
+        var window = new RequestWindow(Window, 10);
+        window.Add(new AppliedRequest("a", AppliedRequest.UnknownHash, T0));
+        window.Add(new AppliedRequest("b", -3, T0 + 5));
+
+        var again = new RequestWindow(Window, 10);
+        foreach (var write in RequestWindow.Unpack(window.Packed(T0 + 10)))
+        {
+            again.Add(write);
+        }
+
+        again.Check("a", () => 99).Should().Be(RequestSeen.Applied);
+        again.Check("b", () => -3).Should().Be(RequestSeen.Applied);
+        again.Check("b", () => 4).Should().Be(RequestSeen.Reused);
+        RequestWindow.Unpack("").Should().BeEmpty();
+    }
+
+    [Fact]
     public void When_every_id_it_may_hold_is_inside_the_window_it_is_full_until_the_oldest_leaves()
     {
         var window = new RequestWindow(Window, 3);
@@ -78,6 +97,6 @@ public sealed class RequestWindowSpecs
 
         window.Count.Should().Be(2);
         window.Check("a", () => 1).Should().Be(RequestSeen.New);
-        window.Remembered(T0).Select(r => r.RequestId).Should().Equal("b", "c");
+        RequestWindow.Unpack(window.Packed(T0)).Select(w => w.IdHash).Should().Equal(Hashes.OfId("b"), Hashes.OfId("c"));
     }
 }

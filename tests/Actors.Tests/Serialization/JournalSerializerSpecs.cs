@@ -28,21 +28,24 @@ public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(
     public void An_entity_snapshot_nests_the_state_under_its_own_manifest_and_keeps_the_writes_it_remembers()
     {
         var golden = GoldenText("entity.snapshot.v2");
-        var remembered = new[] { new AppliedRequest("r1", -4620693217682128896, 1764547200000), new AppliedRequest("r2", 42, 1764547201000) };
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new EntitySnapshot("x", default, []));
+        var window = new RequestWindow(TimeSpan.FromDays(3650), 10);
+        window.Add(new AppliedRequest("r1", -4620693217682128896, 1764547200000));
+        window.Add(new AppliedRequest("r2", 42, 1764547201000));
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new EntitySnapshot("x", default, ""));
 
         var snapshot = (EntitySnapshot)serializer.FromBinary(Encoding.UTF8.GetBytes(golden), "entity.snapshot.v2");
 
-        snapshot.Requests.Should().Equal(remembered);
+        RequestWindow.Unpack(snapshot.Requests).Should().Equal(
+            new RememberedWrite(Hashes.OfId("r1"), -4620693217682128896, 1764547200000), new RememberedWrite(Hashes.OfId("r2"), 42, 1764547201000));
         JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest).Should().Be(new CounterState(-7));
         Encoding.UTF8.GetString(serializer.ToBinary(new EntitySnapshot("counter.state.v1",
-            JournalSerializer.ToElement(new CounterState(-7)), remembered))).Should().Be(golden);
+            JournalSerializer.ToElement(new CounterState(-7)), window.Packed(1764547202000)))).Should().Be(golden);
     }
 
     [Fact]
     public void A_version_1_snapshot_with_request_ids_only_still_reads()
     {
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new EntitySnapshot("x", default, []));
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new EntitySnapshot("x", default, ""));
 
         var snapshot = (EntitySnapshotV1)serializer.FromBinary(Encoding.UTF8.GetBytes(GoldenText("entity.snapshot.v1")), "entity.snapshot.v1");
 
@@ -54,9 +57,10 @@ public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(
     public void A_command_hash_is_the_same_in_every_process_and_version()
     {
         // Journaled with every write: a changed hash would refuse retries made across an upgrade.
-        CommandHash.Of(new AddToCounter("r1", "k", 5)).Should().Be(CommandHash.Of(new AddToCounter("r1", "k", 5)));
-        CommandHash.Of(new AddToCounter("r1", "k", 5)).Should().Be(PinnedAddHash);
-        CommandHash.Of(new AddToCounter("r1", "k", 6)).Should().NotBe(PinnedAddHash);
+        Hashes.OfCommand(new AddToCounter("r1", "k", 5)).Should().Be(Hashes.OfCommand(new AddToCounter("r1", "k", 5)));
+        Hashes.OfCommand(new AddToCounter("r1", "k", 5)).Should().Be(PinnedAddHash);
+        Hashes.OfCommand(new AddToCounter("r1", "k", 6)).Should().NotBe(PinnedAddHash);
+        Hashes.OfId("r1").Should().Be(-8256262956008213630, "snapshots keep request ids by this hash");
     }
 
     private const long PinnedAddHash = -6646025403542137497;
