@@ -17,6 +17,7 @@ namespace Actors.ClusterTests;
 /// at least half of the unloaded run's. The bench's BENCHMARKS.md row runs the same at 50,000.
 /// </summary>
 [Trait("Category", "Soak")]
+[Collection(nameof(FloodHostSpecs))]
 public sealed class FloodHostSpecs(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
@@ -83,3 +84,7 @@ public sealed class FloodHostSpecs(ITestOutputHelper output) : IDisposable
         }
     }
 }
+
+/// <summary>The flood measures latency against a run just before it: alone, not beside the other node processes' specs.</summary>
+[CollectionDefinition(nameof(FloodHostSpecs), DisableParallelization = true)]
+public sealed class FloodHostCollection;
