@@ -34,12 +34,12 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private readonly string _name;
     private readonly Dictionary<Type, (HandlerRegistration Registration, object Instance)> _handlers = new();
     private readonly CancellationTokenSource _stopping = new();
-    private int _running;
     private int _stashed;
 
-    // Completions carry the instance that started them: one that arrives at a restarted
-    // instance (after a crash in our own code) is still answered but not counted.
-    private readonly object _generation = new();
+    // Requests running on this instance, by run number. A completion it does not find (its run
+    // was abandoned as hung, or started by the instance before a restart) is answered, not counted.
+    private readonly Dictionary<long, Running> _running = new();
+    private long _runs;
     private DateTime _waitingUntil;
 
     public LaneWorker(LaneSettings lane, IReadOnlyList<HandlerRegistration> registrations, ActorSystem system,
@@ -62,7 +62,11 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         IServiceProvider? services, RestartHistory history, NodeTelemetry telemetry) =>
         Akka.Actor.Props.Create(() => new LaneWorker(lane, handlers, system, services, history, telemetry));
 
-    protected override void PreStart() => StartHandlers();
+    protected override void PreStart()
+    {
+        StartHandlers();
+        Timers.StartPeriodicTimer(nameof(CheckHung), CheckHung.Instance, _lane.AbandonAfter / 2);
+    }
 
     protected override void PostStop()
     {
@@ -123,6 +127,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<RoutedRequest>(_ => StashRequest());
         Receive<CreateHandlersNow>(_ => CreateHandlers());
         Receive<Completed>(Finish);
+        Receive<CheckHung>(_ => { });
     }
 
     /// <summary>
@@ -140,6 +145,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         });
         Receive<CreateHandlersNow>(_ => CreateHandlers());
         Receive<Completed>(Finish);
+        Receive<CheckHung>(_ => { });
     }
 
     private void Broken(string reason)
@@ -148,6 +154,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             $"lane {_lane.Name}: handler could not be created: {reason}")));
         Receive<CreateHandlersNow>(_ => CreateHandlers());
         Receive<Completed>(Finish);
+        Receive<CheckHung>(_ => { });
     }
 
     private void Serving()
@@ -156,12 +163,13 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<Completed>(completed =>
         {
             Finish(completed);
-            if (_stashed > 0 && _running < _lane.ConcurrencyPerWorker)
+            if (_stashed > 0 && _running.Count < _lane.ConcurrencyPerWorker)
             {
                 _stashed--;
                 Stash.Unstash();
             }
         });
+        Receive<CheckHung>(_ => AbandonHung());
     }
 
     /// <summary>After a failure: take nothing new, let the running requests finish, then replace the handlers.</summary>
@@ -173,6 +181,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             Finish(completed);
             ReplaceWhenIdle();
         });
+        Receive<CheckHung>(_ => AbandonHung());
     }
 
     private void StashRequest()
@@ -183,7 +192,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void Run(RoutedRequest routed)
     {
-        if (_running >= _lane.ConcurrencyPerWorker)
+        if (_running.Count >= _lane.ConcurrencyPerWorker)
         {
             StashRequest();
             return;
@@ -205,13 +214,18 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
+        // Cancelled at the request's deadline (its caller has had Timeout by then) or when the worker stops.
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var left = routed.Deadline - DateTime.UtcNow;
+        cancel.CancelAfter(left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1));
         ValueTask<IReply> pending;
         try
         {
-            pending = handler.Registration.Invoke(handler.Instance, request, _stopping.Token);
+            pending = handler.Registration.Invoke(handler.Instance, request, cancel.Token);
         }
         catch (Exception e)
         {
+            cancel.Dispose();
             Failed(replyTo, request, handler.Registration, e);
             return;
         }
@@ -226,8 +240,16 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             }
             catch (Exception e)
             {
-                Failed(replyTo, request, handler.Registration, e);
+                if (!CancelledAtDeadline(e, cancel, replyTo, request))
+                {
+                    Failed(replyTo, request, handler.Registration, e);
+                }
+
                 return;
+            }
+            finally
+            {
+                cancel.Dispose();
             }
 
             if (reply is null)
@@ -241,30 +263,72 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
-        _running++;
-        var generation = _generation;
+        var run = ++_runs;
+        _running[run] = new Running(routed.Deadline, cancel, request.RequestId);
         pending.AsTask().PipeTo(Self,
-            success: reply => new Completed(replyTo, request, handler.Registration, reply, null, generation),
-            failure: e => new Completed(replyTo, request, handler.Registration, null, e, generation));
+            success: reply => new Completed(replyTo, request, handler.Registration, reply, null, run),
+            failure: e => new Completed(replyTo, request, handler.Registration, null, e, run));
+    }
+
+    /// <summary>
+    /// A handler that gave up at the request's deadline (its token) has not failed: the caller
+    /// has had Timeout from the gateway, this answer only gives the slot back.
+    /// </summary>
+    private bool CancelledAtDeadline(Exception error, CancellationTokenSource cancel, Caller replyTo, IRequest request)
+    {
+        if (error.GetBaseException() is not OperationCanceledException || !cancel.IsCancellationRequested || _stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.Timeout, "not answered by its deadline: the handler was cancelled"));
+        return true;
+    }
+
+    /// <summary>
+    /// Requests still running abandon-after past their deadline ignore their cancellation: hung.
+    /// They are given up (their late answers still go out), which counts as a failure, so the
+    /// worker replaces its handlers once the others finish instead of waiting for ever.
+    /// </summary>
+    private void AbandonHung()
+    {
+        var cutoff = DateTime.UtcNow - _lane.AbandonAfter;
+        var hung = _running.Where(r => r.Value.Deadline < cutoff).ToList();
+        if (hung.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (run, _) in hung)
+        {
+            _running.Remove(run);
+        }
+
+        _history.Failed(_name);
+        _telemetry.Restarted(_lane.Name);
+        _log.Warning("Lane {0} worker {1}: {2} requests (first {3}) still running {4} past their deadline despite cancellation; " +
+                     "given up, handlers replaced", _lane.Name, _name, hung.Count, hung[0].Value.RequestId, _lane.AbandonAfter);
+        Become(Draining);
+        ReplaceWhenIdle();
     }
 
     private void Finish(Completed completed)
     {
-        if (!ReferenceEquals(completed.Generation, _generation))
+        if (!_running.Remove(completed.Run, out var running))
         {
-            // Started by the instance before a restart: answer it, nothing else.
+            // Abandoned as hung, or started by the instance before a restart: answer it, nothing else.
             completed.ReplyTo.Answer(completed.Reply ?? new ErrorReply(completed.Request.RequestId, ErrorCode.HandlerFailed,
                 $"{completed.Registration.Name}: {completed.Error?.GetBaseException().Message ?? "no reply"}"));
             return;
         }
 
-        _running--;
+        running.Cancel.Dispose();
         if (completed.Reply is { } reply)
         {
             _history.Succeeded(_name);
             completed.ReplyTo.Answer(reply);
         }
-        else
+        else if (completed.Error is null || !CancelledAtDeadline(completed.Error, running.Cancel, completed.ReplyTo, completed.Request))
         {
             Failed(completed.ReplyTo, completed.Request, completed.Registration,
                 completed.Error ?? new InvalidOperationException("the handler returned no reply"));
@@ -286,7 +350,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void ReplaceWhenIdle()
     {
-        if (_running > 0)
+        if (_running.Count > 0)
         {
             return;
         }
@@ -321,7 +385,14 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     }
 
     private sealed record Completed(Caller ReplyTo, IRequest Request, HandlerRegistration Registration, IReply? Reply, Exception? Error,
-        object Generation);
+        long Run);
+
+    private sealed record Running(DateTime Deadline, CancellationTokenSource Cancel, string RequestId);
+
+    private sealed record CheckHung
+    {
+        public static readonly CheckHung Instance = new();
+    }
 
     private sealed record CreateHandlersNow
     {

@@ -10,35 +10,39 @@ namespace Actors.Workers;
 
 /// <summary>A lane's pool: how many workers, how requests are spread, how many each runs at once.</summary>
 public sealed record LaneSettings(string Name, int Workers, string Router, int ConcurrencyPerWorker, int MaxInFlight,
-    TimeSpan MinBackoff, TimeSpan MaxBackoff, int BackoffAfter = 3, bool DedicatedThreads = false)
+    TimeSpan MinBackoff, TimeSpan MaxBackoff, int BackoffAfter = 3, bool DedicatedThreads = false, TimeSpan AbandonAfter = default)
 {
     /// <summary>Requests the lane runs at once: workers × concurrency per worker.</summary>
     public int Width => Workers * ConcurrencyPerWorker;
 
     public static LaneSettings From(Config config, string lane)
     {
-        var block = config.GetConfig($"actors.lanes.{lane}")
-                    ?? throw new ConfigurationException($"lane '{lane}' is used by a handler but actors.lanes.{lane} is not configured");
+        var own = config.GetConfig($"actors.lanes.{lane}")
+                  ?? throw new ConfigurationException($"lane '{lane}' is used by a handler but actors.lanes.{lane} is not configured");
+        // Whatever the lane's own block leaves out comes from actors.lane-defaults (node.conf).
+        var block = own.WithFallback(config.GetConfig("actors.lane-defaults") ?? Config.Empty);
         var settings = new LaneSettings(
             lane,
-            ParseWorkers(block.GetString("workers", "auto"), lane),
-            block.GetString("router", "smallest-mailbox"),
-            block.GetInt("concurrency-per-worker", 1),
-            block.GetInt("max-in-flight", 1000),
-            block.GetTimeSpan("restart-backoff.min", TimeSpan.FromMilliseconds(100)),
-            block.GetTimeSpan("restart-backoff.max", TimeSpan.FromSeconds(10)),
-            block.GetInt("restart-backoff.after", 3),
-            block.GetBoolean("dedicated-threads", false));
+            ParseWorkers(block.GetString("workers"), lane),
+            block.GetString("router"),
+            block.GetInt("concurrency-per-worker"),
+            block.GetInt("max-in-flight"),
+            block.GetTimeSpan("restart-backoff.min"),
+            block.GetTimeSpan("restart-backoff.max"),
+            block.GetInt("restart-backoff.after"),
+            block.GetBoolean("dedicated-threads"),
+            block.GetTimeSpan("abandon-after"));
         if (settings.Router is not ("smallest-mailbox" or "round-robin"))
         {
             throw new ConfigurationException($"actors.lanes.{lane}.router must be smallest-mailbox or round-robin (got '{settings.Router}')");
         }
 
         if (settings.ConcurrencyPerWorker < 1 || settings.MaxInFlight < 1 || settings.MinBackoff <= TimeSpan.Zero ||
-            settings.MaxBackoff < settings.MinBackoff)
+            settings.MaxBackoff < settings.MinBackoff ||
+            settings.AbandonAfter <= TimeSpan.Zero)
         {
             throw new ConfigurationException(
-                $"actors.lanes.{lane}: concurrency-per-worker and max-in-flight must be positive, restart-backoff.min <= max");
+                $"actors.lanes.{lane}: concurrency-per-worker, max-in-flight and abandon-after must be positive, restart-backoff.min <= max");
         }
 
         return settings;

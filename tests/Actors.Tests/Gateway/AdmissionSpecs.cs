@@ -147,7 +147,8 @@ public sealed class AdmissionSpecs : NodeSpec
     {
         public async ValueTask<IReply> HandleAsync(Hold request, CancellationToken cancellationToken)
         {
-            await (request.Forever ? Task.Delay(Timeout.Infinite, cancellationToken) : valve.Opened);
+            // Forever: not even the deadline's cancellation ends it (the worker gives it up later).
+            await (request.Forever ? new TaskCompletionSource().Task : valve.Opened);
             return new Held(request.RequestId);
         }
     }
