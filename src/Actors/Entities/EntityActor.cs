@@ -28,6 +28,8 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private TState _state;
     private int _eventsSinceSnapshot;
     private readonly RequestWindow _requests;
+    private readonly string _key;
+    private readonly RecoveryBackoff _backoff;
 
     // While recovering: request ids named by events (IRequestEvent), checked once the journal is read.
     private List<string>? _idsOnly;
@@ -42,8 +44,10 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private bool _stopAsked;
 
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
-        LiveEntities live, NodeTelemetry telemetry)
+        LiveEntities live, NodeTelemetry telemetry, RecoveryBackoff backoff)
     {
+        _key = key;
+        _backoff = backoff;
         _lifecycle = new EntityLifecycle(entityType, live, telemetry);
         _entityType = entityType;
         _handler = handler;
@@ -110,6 +114,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             }
 
             _idsOnly = null;
+            _backoff.Recovered(_key);
         });
 
         Command<RoutedRequest>(routed =>
@@ -336,6 +341,20 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     {
         _log.Warning("Entity {0} failed on request {1}: {2}", PersistenceId, requestId, e.Message);
         return new ErrorReply(requestId, ErrorCode.HandlerFailed, e.Message);
+    }
+
+    /// <summary>
+    /// The entity stops (Akka's rule); the requests that waited for it are answered Unavailable.
+    /// Its key backs off: until then the next requests are answered without another recovery.
+    /// </summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        var (wait, failures, log) = _backoff.Failed(_key, Environment.TickCount64);
+        if (log)
+        {
+            _log.Warning("Recovery of {0} failed ({1} in a row): {2}; its requests are answered Unavailable for {3}, then it is tried again",
+                PersistenceId, failures, reason.GetBaseException().Message, wait);
+        }
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)

@@ -11,7 +11,7 @@ namespace Actors.Entities;
 /// <summary>Per-entity-type settings, read from <c>actors.entities.&lt;type&gt;</c> over <c>actors.entities.defaults</c>.</summary>
 public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery, int MaxLive, int MaxInFlight,
     string JournalPluginId, string SnapshotPluginId, bool Persistent = true, TimeSpan RememberRequestsFor = default,
-    int MaxRememberedRequests = 1, int MinInFlight = 1)
+    int MaxRememberedRequests = 1, int MinInFlight = 1, TimeSpan RecoveryBackoffMin = default, TimeSpan RecoveryBackoffMax = default)
 {
     public static EntityTypeSettings From(Config config, string entityType)
     {
@@ -28,12 +28,15 @@ public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery,
             merged.GetBoolean("persistent", true),
             merged.GetTimeSpan("remember-requests-for"),
             merged.GetInt("max-remembered-requests"),
-            merged.GetInt("min-in-flight"));
+            merged.GetInt("min-in-flight"),
+            merged.GetTimeSpan("recovery-backoff.min"),
+            merged.GetTimeSpan("recovery-backoff.max"));
         if (settings.IdleTimeout <= TimeSpan.Zero || settings.SnapshotEvery <= 0 || settings.MaxLive < 0 || settings.MaxInFlight <= 0 ||
-            settings.MinInFlight <= 0 || settings.RememberRequestsFor <= TimeSpan.Zero || settings.MaxRememberedRequests <= 0)
+            settings.MinInFlight <= 0 || settings.RememberRequestsFor <= TimeSpan.Zero || settings.MaxRememberedRequests <= 0 ||
+            settings.RecoveryBackoffMin <= TimeSpan.Zero || settings.RecoveryBackoffMax < settings.RecoveryBackoffMin)
         {
             throw new ConfigurationException(
-                $"actors.entities.{entityType}: idle-timeout, snapshot-every, min-in-flight, max-in-flight, remember-requests-for and max-remembered-requests must be positive, max-live 0 or more");
+                $"actors.entities.{entityType}: idle-timeout, snapshot-every, min-in-flight, max-in-flight, remember-requests-for, max-remembered-requests and recovery-backoff.min must be positive, recovery-backoff.min <= max, max-live 0 or more");
         }
 
         return settings;
@@ -94,9 +97,16 @@ internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
         // Entity handlers are pure functions of (state, command): one instance serves every entity.
         var handler = factory(context);
         var name = Name;
-        return settings.Persistent
-            ? key => Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry))
-            : key => Props.Create(() => new VolatileEntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry));
+        if (!settings.Persistent)
+        {
+            return key => Props.Create(() => new VolatileEntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry));
+        }
+
+        var backoff = new RecoveryBackoff(settings.RecoveryBackoffMin, settings.RecoveryBackoffMax,
+            system.Settings.Config.GetTimeSpan("actors.log.offence-interval"), Math.Max(1000, settings.MaxLive));
+        return key => backoff.Remaining(key, Environment.TickCount64) is { } wait
+            ? BackingOffEntity.Props(name, key, wait, backoff.Failures(key), live, telemetry)
+            : Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry, backoff));
     }
 
     private static IReadOnlyList<Type> JournalTypesOf()
