@@ -91,7 +91,15 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
                     break;
             }
         });
-        Recover<AppliedRequest>(applied => _requests.Add(applied));
+        Recover<JournaledWrite>(write =>
+        {
+            _requests.Add(write.Request);
+            foreach (var e in write.Events)
+            {
+                _state = _handler.Apply(_state, (TEvent)Serialization.JournalSerializer.FromElement(e.Event, e.Manifest));
+                _eventsSinceSnapshot++;
+            }
+        });
         Recover<TEvent>(e =>
         {
             if (e is IRequestEvent { RequestId: { } id })
@@ -206,14 +214,26 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             return;
         }
 
-        // Decided now, stored with whatever else arrives while the journal is busy: one write
-        // for all of them, its request id with it. The caller hears only after it is in the journal.
+        // One journal row per command: its events with its request id. Made before the state
+        // moves, so an event that cannot be stored fails only its own command.
         var applied = new AppliedRequest(id, Hash(), now);
+        JournaledWrite write;
+        try
+        {
+            write = JournaledWrite.Of(applied, step.Events);
+        }
+        catch (Exception e)
+        {
+            caller.Answer(Failed(id, e));
+            return;
+        }
+
+        // Decided now, stored with whatever else arrives while the journal is busy: one write
+        // for all of them. The caller hears only after its row is in the journal.
         _state = step.Next;
-        _pending.Events.AddRange(step.Events);
-        _pending.Events.Add(applied);
+        _pending.Writes.Add(write);
+        _pending.EventCount += step.Events.Count;
         _pending.Replies.Add((caller, step.Reply));
-        _pending.Applied.Add(applied);
         _unwritten[id] = applied;
 
         if (_writing is null)
@@ -225,7 +245,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     /// <summary>A reply that must not overtake the writes decided before it.</summary>
     private void AnswerAfterWrites(Caller replyTo, IReply reply)
     {
-        if (_writing is null && _pending.Events.Count == 0)
+        if (_writing is null && _pending.Writes.Count == 0)
         {
             replyTo.Answer(reply);
             return;
@@ -239,7 +259,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     {
         var batch = _pending;
         _pending = new PendingWrite();
-        if (batch.Events.Count == 0)
+        if (batch.Writes.Count == 0)
         {
             foreach (var (replyTo, reply) in batch.Replies)
             {
@@ -253,8 +273,8 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         batch.State = _state;
         batch.Started = Environment.TickCount64;
         _writing = batch;
-        var remaining = batch.Events.Count;
-        PersistAllAsync(batch.Events, _ =>
+        var remaining = batch.Writes.Count;
+        PersistAllAsync(batch.Writes, _ =>
         {
             if (--remaining == 0)
             {
@@ -267,13 +287,13 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     {
         // Every event of the batch is in the journal: only now do its callers hear.
         _writing = null;
-        foreach (var applied in batch.Applied)
+        foreach (var write in batch.Writes)
         {
-            _requests.Add(applied);
-            _unwritten.Remove(applied.RequestId);
+            _requests.Add(write.Request);
+            _unwritten.Remove(write.Request.RequestId);
         }
 
-        _eventsSinceSnapshot += batch.Events.Count - batch.Applied.Count;
+        _eventsSinceSnapshot += batch.EventCount;
         ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - batch.Started) / 1000.0,
             new KeyValuePair<string, object?>("entity_type", _entityType));
         foreach (var (replyTo, reply) in batch.Replies)
@@ -297,7 +317,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             }
         }
 
-        if (_pending.Events.Count > 0 || _pending.Replies.Count > 0)
+        if (_pending.Writes.Count > 0 || _pending.Replies.Count > 0)
         {
             Write();
         }
@@ -316,7 +336,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
     private void StopIfAsked()
     {
-        if (_stopAsked && _writing is null && _pending.Events.Count == 0 && _pending.Replies.Count == 0)
+        if (_stopAsked && _writing is null && _pending.Writes.Count == 0 && _pending.Replies.Count == 0)
         {
             _lifecycle.Stop(Context);
         }
@@ -372,7 +392,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         // was stored, but the state in memory already moved, so the entity stops and recovers
         // from the journal. Alone in its write, the command is at fault (HandlerFailed); in a
         // group, the others are not, so all are told to retry (alone, the bad one then fails).
-        var alone = _writing is { Applied.Count: <= 1, Replies.Count: 1 };
+        var alone = _writing is { Writes.Count: <= 1, Replies.Count: 1 };
         AnswerUnwritten(alone ? ErrorCode.HandlerFailed : ErrorCode.Unavailable,
             alone ? $"journal rejected the event: {cause.Message}" : $"journal rejected a write this change was part of; it was not stored: {cause.Message}");
         base.OnPersistRejected(cause, @event, sequenceNr);
@@ -407,7 +427,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
         foreach (var (replyTo, reply) in _pending.Replies)
         {
-            replyTo.Answer(failed?.Applied.Any(a => a.RequestId == reply.RequestId) == true
+            replyTo.Answer(failed?.Writes.Any(w => w.Request.RequestId == reply.RequestId) == true
                 ? new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code))
                 : new ErrorReply(reply.RequestId, ErrorCode.Unavailable,
                     "an earlier write of this entity failed; this request was not carried out", TimeSpan.FromSeconds(1)));
@@ -423,12 +443,14 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     /// <summary>Events decided and not yet stored, with the replies that wait for them.</summary>
     private sealed class PendingWrite
     {
-        /// <summary>The handler's events, each write's followed by its <see cref="AppliedRequest"/>.</summary>
-        public List<IJournaled> Events { get; } = [];
-        public List<(Caller ReplyTo, IReply Reply)> Replies { get; } = [];
-        public List<AppliedRequest> Applied { get; } = [];
+        /// <summary>One row per command: its events and request id.</summary>
+        public List<JournaledWrite> Writes { get; } = [];
 
-        /// <summary>The state after the last of <see cref="Events"/>.</summary>
+        /// <summary>The handler's events in <see cref="Writes"/>.</summary>
+        public int EventCount { get; set; }
+        public List<(Caller ReplyTo, IReply Reply)> Replies { get; } = [];
+
+        /// <summary>The state after the last of <see cref="Writes"/>.</summary>
         public TState? State { get; set; }
 
         public long Started { get; set; }

@@ -7,16 +7,30 @@ using System.Text.Json;
 namespace Actors.Entities;
 
 /// <summary>
-/// Journaled with the events of every write (in the same atomic write): the request id, a hash
-/// of the command, and when it was written (Unix ms, wall clock: it outlives the process and
-/// moves with the entity). A retry of the write finds it, even after a restart or a move.
+/// A write's request id, a hash of its command, and when it was written (Unix ms, wall clock: it
+/// outlives the process and moves with the entity). Journaled with the write's events
+/// (<see cref="JournaledWrite"/>), so a retry is recognised even after a restart or a move.
 /// </summary>
-[JournalManifest("entity.request-applied.v1")]
-public sealed record AppliedRequest(string RequestId, long CommandHash, long AtUnixMs) : IJournaled
+public sealed record AppliedRequest(string RequestId, long CommandHash, long AtUnixMs)
 {
     /// <summary>The hash of a write known only by its id (journals written before hashes): matches any command.</summary>
     public const long UnknownHash = 0;
 }
+
+/// <summary>
+/// One command's journal row: its events (each under its own manifest) and its request. Rows
+/// written before this format hold one bare event each and still replay.
+/// </summary>
+[JournalManifest("entity.write.v1")]
+public sealed record JournaledWrite(AppliedRequest Request, JournaledEvent[] Events) : IJournaled
+{
+    public static JournaledWrite Of<TEvent>(AppliedRequest request, IReadOnlyList<TEvent> events) where TEvent : class, IJournaled =>
+        new(request, events.Select(e => new JournaledEvent(Serialization.JournalSerializer.ManifestOf(e.GetType()),
+            Serialization.JournalSerializer.ToElement(e))).ToArray());
+}
+
+/// <summary>An event nested in a <see cref="JournaledWrite"/>.</summary>
+public sealed record JournaledEvent(string Manifest, JsonElement Event);
 
 /// <summary>What an entity knows about a request id.</summary>
 public enum RequestSeen

@@ -21,7 +21,6 @@ public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(
     {
         { "counter.added.v1", new CounterAdded("req-1", 42) },
         { "counter.state.v1", new CounterState(-7) },
-        { "entity.request-applied.v1", new AppliedRequest("req-1", -4620693217682128896, 1764547200000) },
     };
 
     [Fact]
@@ -40,6 +39,22 @@ public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(
         JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest).Should().Be(new CounterState(-7));
         Encoding.UTF8.GetString(serializer.ToBinary(new EntitySnapshot("counter.state.v1",
             JournalSerializer.ToElement(new CounterState(-7)), window.Packed(1764547202000)))).Should().Be(golden);
+    }
+
+    [Fact]
+    public void A_write_is_one_row_holding_its_request_and_its_events_under_their_own_manifests()
+    {
+        var golden = GoldenText("entity.write.v1");
+        var request = new AppliedRequest("req-1", -4620693217682128896, 1764547200000);
+        var write = JournaledWrite.Of(request, new ICounterEvent[] { new CounterAdded("req-1", 42) });
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(write);
+
+        serializer.Manifest(write).Should().Be("entity.write.v1");
+        Encoding.UTF8.GetString(serializer.ToBinary(write)).Should().Be(golden);
+        var read = (JournaledWrite)serializer.FromBinary(Encoding.UTF8.GetBytes(golden), "entity.write.v1");
+        read.Request.Should().Be(request);
+        read.Events.Should().ContainSingle().Which.Manifest.Should().Be("counter.added.v1");
+        JournalSerializer.FromElement(read.Events[0].Event, read.Events[0].Manifest).Should().Be(new CounterAdded("req-1", 42));
     }
 
     [Fact]
