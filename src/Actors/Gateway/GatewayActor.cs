@@ -31,6 +31,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly TokenSource _tokens = new();
     private readonly long _resendAfterMs;
     private static readonly TimeSpan UndeliveredRetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ResendAfterRemovalDelay = TimeSpan.FromSeconds(1);
 
     // Counts members becoming unreachable or leaving: a request sent in an earlier epoch may have been lost.
     private long _membershipEpoch;
@@ -70,7 +71,13 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Receive<RequestUndelivered>(Undelivered);
         Receive<DrainGateway>(StartDraining);
         Receive<ClusterEvent.UnreachableMember>(_ => _membershipEpoch++);
-        Receive<ClusterEvent.MemberRemoved>(_ => _membershipEpoch++);
+        Receive<ClusterEvent.MemberRemoved>(_ =>
+        {
+            _membershipEpoch++;
+            // Once the coordinators have heard of the removal too and moved its shards.
+            Timers.StartSingleTimer(nameof(ResendAfterRemoval), ResendAfterRemoval.Instance, ResendAfterRemovalDelay);
+        });
+        Receive<ResendAfterRemoval>(_ => ResendLostWithMember());
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<FlushPartialBatches>(_ => SendPartialBatches());
         Receive<Sweep>(_ =>
@@ -179,7 +186,10 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         var nodeFull = _inFlight.Count + _overdue.Count >= _admission.MaxInFlight;
-        if (nodeFull || !route.Limit.Admits(route.InFlight))
+        // Requests answered Timeout but maybe still running hold a slot of the hard maximum only:
+        // the adaptive limit counts live ones, or a few lost with a dead member would shut a type
+        // whose limit sits at its floor for ten deadlines.
+        if (nodeFull || route.InFlight >= route.Limit.Max || !route.Limit.Admits(route.InFlight - route.Overdue))
         {
             _rejected++;
             route.Limit.Refused();
@@ -188,7 +198,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             Answer(replyTo, batch, index, new ErrorReply(request.RequestId, ErrorCode.Overloaded,
                 nodeFull
                     ? $"node has {_inFlight.Count + _overdue.Count} requests in flight (limit {_admission.MaxInFlight})"
-                    : $"{route.Name} has {route.InFlight} requests in flight (limit now {route.Limit.Current}, at most {route.Limit.Max})",
+                    : $"{route.Name} has {route.InFlight - route.Overdue} requests in flight (limit now {route.Limit.Current}, at most {route.Limit.Max})",
                 RetryAfter(route)));
             return;
         }
@@ -206,9 +216,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             (running.Waiters ??= []).Add((replyTo, batch, index));
             if (route.ResendRetries && (running.Epoch != _membershipEpoch || now - running.SentAt >= _resendAfterMs))
             {
-                running.Epoch = _membershipEpoch;
-                running.SentAt = now;
-                route.Target.Tell(running.Routed, Self);
+                Resend(running, now);
             }
 
             return;
@@ -230,9 +238,40 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         route.InFlight++;
-        route.Limit.Admitted(route.InFlight);
+        route.Limit.Admitted(route.InFlight - route.Overdue);
         _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
         route.Target.Tell(routed, Self);
+    }
+
+    /// <summary>
+    /// A member was removed: requests for entities sent before may have gone down with it. Each
+    /// is sent again now (entities recognise a repeated request id and command), instead of
+    /// holding its entity type's slot until its caller's next retry or its deadline.
+    /// </summary>
+    private void ResendLostWithMember()
+    {
+        var now = Environment.TickCount64;
+        var resent = 0;
+        foreach (var entry in _inFlight.Values)
+        {
+            if (entry.Route.ResendRetries && entry.Epoch != _membershipEpoch)
+            {
+                Resend(entry, now);
+                resent++;
+            }
+        }
+
+        if (resent > 0)
+        {
+            _log.Info("A member was removed: {0} entity requests in flight sent again", resent);
+        }
+    }
+
+    private void Resend(InFlight entry, long now)
+    {
+        entry.Epoch = _membershipEpoch;
+        entry.SentAt = now;
+        entry.Route.Target.Tell(entry.Routed, Self);
     }
 
     private void Complete(RoutedReply routedReply)
@@ -245,6 +284,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             {
                 _overdue.Remove(late);
                 overdue.Route.InFlight--;
+                overdue.Route.Overdue--;
             }
 
             // Otherwise the second answer to a copy sent again, or a forgery: either way it has no effect.
@@ -331,6 +371,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         foreach (var (route, _, _) in _overdue.Values)
         {
             route.InFlight--;
+            route.Overdue--;
         }
 
         _inFlight.Clear();
@@ -388,6 +429,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             {
                 _overdue.Remove(id);
                 route.InFlight--;
+                route.Overdue--;
             }
         }
 
@@ -412,6 +454,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         {
             _inFlight.Remove(id, out var entry);
             _overdue[id] = (entry!.Route, entry.Routed.Token, now);
+            entry.Route.Overdue++;
             // No reply by the deadline is the strongest sign of a queue: the limit hears it as a sample.
             entry.Route.Limit.Completed(now - entry.Started, now);
             _telemetry.SetInFlight(_inFlight.Count + _overdue.Count);
@@ -484,6 +527,11 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private sealed record FlushPartialBatches
     {
         public static readonly FlushPartialBatches Instance = new();
+    }
+
+    private sealed record ResendAfterRemoval
+    {
+        public static readonly ResendAfterRemoval Instance = new();
     }
 
     private sealed record Sweep

@@ -50,7 +50,12 @@ public sealed class Route(string name, IActorRef target, AdmissionLimit limit)
 
     /// <summary>How many requests it takes at once (adapting to latency up to its max-in-flight).</summary>
     public AdmissionLimit Limit { get; } = limit;
+
+    /// <summary>Requests admitted and not yet answered here, <see cref="Overdue"/> ones included.</summary>
     public int InFlight { get; set; }
+
+    /// <summary>Answered Timeout at their deadline but maybe still running: they count against max-in-flight only.</summary>
+    public int Overdue { get; set; }
 
     /// <summary>
     /// Send a client's retry of a request still in flight again when a member became unreachable
