@@ -189,9 +189,10 @@ public static class Hashes
         {
             JsonSerializer.Serialize(writer, command, command.GetType());
         }
-        catch (NotSupportedException)
+        catch (Exception)
         {
-            // A command JSON cannot express: recognised by its id alone.
+            // A command JSON cannot express (or whose getter throws): recognised by its id alone,
+            // rather than failing the entity that is handling it.
             return AppliedRequest.UnknownHash;
         }
 
