@@ -46,9 +46,9 @@ public sealed partial class ActorsClient : IAsyncDisposable
         _idPrefix = $"{Environment.ProcessId:x}-{n:x}-{Guid.NewGuid().ToString("N")[..8]}";
         var settings = system.Settings.Config.WithFallback(ActorsConfig.Client).GetConfig("actors.client");
         Retry = RetryPolicy.From(settings.GetConfig("retry"));
-        var batching = new BatchSettings(settings.GetInt("batch.max-size", 100), settings.GetTimeSpan("batch.linger", TimeSpan.FromMilliseconds(10)),
-            Math.Max(1, settings.GetInt("batch.pipeline", 2)));
-        var requesters = settings.GetInt("requesters", 0);
+        var batching = new BatchSettings(settings.RequireInt("batch.max-size"), settings.RequireTimeSpan("batch.linger"),
+            Math.Max(1, settings.RequireInt("batch.pipeline")));
+        var requesters = settings.RequireInt("requesters");
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "actors-client-stopping", () =>
         {
             _stopping = true;
@@ -257,7 +257,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
     private static long MaxRequestBytes(ActorSystem system)
     {
         var config = system.Settings.Config;
-        if (!config.WithFallback(ActorsConfig.Client).GetBoolean("actors.client.check-request-size", true) ||
+        if (!config.WithFallback(ActorsConfig.Client).RequireBoolean("actors.client.check-request-size") ||
             !config.HasPath("akka.remote.dot-netty.tcp.maximum-frame-size"))
         {
             return 0;

@@ -1,5 +1,6 @@
 using Actors.Protocol;
 using Akka.Configuration;
+using Actors.Hosting;
 
 namespace Actors.Client;
 
@@ -15,21 +16,20 @@ namespace Actors.Client;
 /// </summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan MaxBackoff, TimeSpan? AttemptTimeout = null)
 {
-    public static RetryPolicy From(Config? config) => config is null
-        ? new RetryPolicy(20, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5))
-        : new RetryPolicy(config.GetInt("max-attempts", 20), config.GetTimeSpan("min-backoff", TimeSpan.FromMilliseconds(20)),
-            config.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(2)),
+    /// <summary>From <c>actors.client.retry</c> (hocon/client.conf holds the defaults).</summary>
+    public static RetryPolicy From(Config config) =>
+        new(config.RequireInt("max-attempts"), config.RequireTimeSpan("min-backoff"), config.RequireTimeSpan("max-backoff"),
             AttemptTimeoutFrom(config));
 
     // "off" or a duration; zero or less is off too (a zero timeout would end every attempt at once).
     private static TimeSpan? AttemptTimeoutFrom(Config config)
     {
-        if (config.GetString("attempt-timeout", "5s") is "off")
+        if (config.RequireString("attempt-timeout") is "off")
         {
             return null;
         }
 
-        var timeout = config.GetTimeSpan("attempt-timeout", TimeSpan.FromSeconds(5));
+        var timeout = config.GetTimeSpan("attempt-timeout");
         return timeout > TimeSpan.Zero ? timeout : null;
     }
 

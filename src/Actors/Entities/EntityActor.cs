@@ -34,13 +34,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     // While recovering: request ids named by events (IRequestEvent), checked once the journal is read.
     private List<string>? _idsOnly;
 
-    // Group commit: commands decided while a write is in progress wait in _pending and go to the
-    // journal as one write when it completes. At most one write in progress, so order holds.
-    private PendingWrite? _writing;
-    private PendingWrite _pending = new();
-
-    // Writes decided but not yet stored, by request id: a retry of one waits for it.
-    private readonly Dictionary<string, AppliedRequest> _unwritten = new(StringComparer.Ordinal);
+    private readonly WriteQueue<TState> _writes = new();
     private bool _stopAsked;
 
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
@@ -167,7 +161,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         var id = command.RequestId;
         long? hash = null;
         long Hash() => hash ??= Hashes.OfCommand(command);
-        var seen = _unwritten.TryGetValue(id, out var deciding)
+        var seen = _writes.TryGetUnwritten(id, out var deciding)
             ? deciding.CommandHash == Hash() ? RequestSeen.Applied : RequestSeen.Reused
             : _requests.Check(id, Hash);
         if (seen == RequestSeen.Applied)
@@ -205,7 +199,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         }
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        if (_requests.FullFor(now, _unwritten.Count) is { } wait)
+        if (_requests.FullFor(now, _writes.Unwritten) is { } wait)
         {
             // Every id it could remember is still inside the window: forgetting one could apply its retry twice.
             caller.Answer(new ErrorReply(id, ErrorCode.Overloaded,
@@ -231,76 +225,58 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         // Decided now, stored with whatever else arrives while the journal is busy: one write
         // for all of them. The caller hears only after its row is in the journal.
         _state = step.Next;
-        _pending.Writes.Add(write);
-        _pending.EventCount += step.Events.Count;
-        _pending.Replies.Add((caller, step.Reply));
-        _unwritten[id] = applied;
-
-        if (_writing is null)
-        {
-            Write();
-        }
+        _writes.Add(write, step.Events.Count, caller, step.Reply);
+        WriteNext();
     }
 
     /// <summary>A reply that must not overtake the writes decided before it.</summary>
-    private void AnswerAfterWrites(Caller replyTo, IReply reply)
+    private void AnswerAfterWrites(Caller caller, IReply reply)
     {
-        if (_writing is null && _pending.Writes.Count == 0)
+        if (_writes.ReplyNowOrAfterWrites(caller, reply))
         {
-            replyTo.Answer(reply);
-            return;
+            caller.Answer(reply);
         }
-
-        _pending.Replies.Add((replyTo, reply));
     }
 
-    /// <summary>Sends everything decided since the last write to the journal as one write.</summary>
-    private void Write()
+    /// <summary>Sends everything decided since the last write to the journal as one write, if none is in progress.</summary>
+    private void WriteNext()
     {
-        var batch = _pending;
-        _pending = new PendingWrite();
-        if (batch.Writes.Count == 0)
+        if (_writes.Next(_state, Environment.TickCount64) is not { } batch)
         {
-            foreach (var (replyTo, reply) in batch.Replies)
-            {
-                replyTo.Answer(reply);
-            }
-
             StopIfAsked();
             return;
         }
 
-        batch.State = _state;
-        batch.Started = Environment.TickCount64;
-        _writing = batch;
+        if (batch.Writes.Count == 0)
+        {
+            Answer(batch.Replies);
+            StopIfAsked();
+            return;
+        }
+
         var remaining = batch.Writes.Count;
         PersistAllAsync(batch.Writes, _ =>
         {
             if (--remaining == 0)
             {
-                Written(batch);
+                Written();
             }
         });
     }
 
-    private void Written(PendingWrite batch)
+    private void Written()
     {
         // Every event of the batch is in the journal: only now do its callers hear.
-        _writing = null;
+        var batch = _writes.Stored();
         foreach (var write in batch.Writes)
         {
             _requests.Add(write.Request);
-            _unwritten.Remove(write.Request.RequestId);
         }
 
         _eventsSinceSnapshot += batch.EventCount;
         ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - batch.Started) / 1000.0,
             new KeyValuePair<string, object?>("entity_type", _entityType));
-        foreach (var (replyTo, reply) in batch.Replies)
-        {
-            replyTo.Answer(reply);
-        }
-
+        Answer(batch.Replies);
         if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
         {
             _eventsSinceSnapshot = 0;
@@ -317,13 +293,14 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             }
         }
 
-        if (_pending.Writes.Count > 0 || _pending.Replies.Count > 0)
+        WriteNext();
+    }
+
+    private static void Answer(List<(Caller Caller, IReply Reply)> replies)
+    {
+        foreach (var (caller, reply) in replies)
         {
-            Write();
-        }
-        else
-        {
-            StopIfAsked();
+            caller.Answer(reply);
         }
     }
 
@@ -336,7 +313,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
     private void StopIfAsked()
     {
-        if (_stopAsked && _writing is null && _pending.Writes.Count == 0 && _pending.Replies.Count == 0)
+        if (_stopAsked && _writes.Idle)
         {
             _lifecycle.Stop(Context);
         }
@@ -392,7 +369,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         // was stored, but the state in memory already moved, so the entity stops and recovers
         // from the journal. Alone in its write, the command is at fault (HandlerFailed); in a
         // group, the others are not, so all are told to retry (alone, the bad one then fails).
-        var alone = _writing is { Writes.Count: <= 1, Replies.Count: 1 };
+        var alone = _writes.WritingOneCommand;
         AnswerUnwritten(alone ? ErrorCode.HandlerFailed : ErrorCode.Unavailable,
             alone ? $"journal rejected the event: {cause.Message}" : $"journal rejected a write this change was part of; it was not stored: {cause.Message}");
         base.OnPersistRejected(cause, @event, sequenceNr);
@@ -412,47 +389,6 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         base.PreRestart(reason, message);
     }
 
-    /// <summary>
-    /// The write in progress failed: its callers hear <paramref name="writing"/>. What was decided
-    /// after it was never sent to the journal: those callers are told to retry, except retries
-    /// of a request in the failed write, whose fate is that write's.
-    /// </summary>
-    private void AnswerUnwritten(ErrorCode code, string writing)
-    {
-        var failed = _writing;
-        foreach (var (replyTo, reply) in failed?.Replies ?? [])
-        {
-            replyTo.Answer(new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code)));
-        }
-
-        foreach (var (replyTo, reply) in _pending.Replies)
-        {
-            replyTo.Answer(failed?.Writes.Any(w => w.Request.RequestId == reply.RequestId) == true
-                ? new ErrorReply(reply.RequestId, code, writing, RetryAfterFailure(code))
-                : new ErrorReply(reply.RequestId, ErrorCode.Unavailable,
-                    "an earlier write of this entity failed; this request was not carried out", TimeSpan.FromSeconds(1)));
-        }
-
-        _writing = null;
-        _pending = new PendingWrite();
-        _unwritten.Clear();
-
-        static TimeSpan? RetryAfterFailure(ErrorCode code) => code == ErrorCode.Unavailable ? TimeSpan.FromSeconds(1) : null;
-    }
-
-    /// <summary>Events decided and not yet stored, with the replies that wait for them.</summary>
-    private sealed class PendingWrite
-    {
-        /// <summary>One row per command: its events and request id.</summary>
-        public List<JournaledWrite> Writes { get; } = [];
-
-        /// <summary>The handler's events in <see cref="Writes"/>.</summary>
-        public int EventCount { get; set; }
-        public List<(Caller ReplyTo, IReply Reply)> Replies { get; } = [];
-
-        /// <summary>The state after the last of <see cref="Writes"/>.</summary>
-        public TState? State { get; set; }
-
-        public long Started { get; set; }
-    }
+    /// <summary>The write in progress failed: its callers, and those of what was decided after it, hear (see <see cref="WriteQueue{TState}.Fail"/>).</summary>
+    private void AnswerUnwritten(ErrorCode code, string writing) => Answer(_writes.Fail(code, writing));
 }

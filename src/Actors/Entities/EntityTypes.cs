@@ -5,6 +5,7 @@ using Actors.Serialization;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Actors.Hosting;
 
 namespace Actors.Entities;
 
@@ -19,18 +20,18 @@ public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery,
         var own = config.GetConfig($"actors.entities.{entityType}") ?? Config.Empty;
         var merged = own.WithFallback(defaults);
         var settings = new EntityTypeSettings(
-            merged.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(2)),
-            merged.GetInt("snapshot-every", 100),
-            merged.GetInt("max-live", 0),
-            merged.GetInt("max-in-flight", 10_000),
-            merged.GetString("journal-plugin-id", ""),
-            merged.GetString("snapshot-plugin-id", ""),
-            merged.GetBoolean("persistent", true),
-            merged.GetTimeSpan("remember-requests-for"),
-            merged.GetInt("max-remembered-requests"),
-            merged.GetInt("min-in-flight"),
-            merged.GetTimeSpan("recovery-backoff.min"),
-            merged.GetTimeSpan("recovery-backoff.max"));
+            merged.RequireTimeSpan("idle-timeout"),
+            merged.RequireInt("snapshot-every"),
+            merged.RequireInt("max-live"),
+            merged.RequireInt("max-in-flight"),
+            merged.RequireString("journal-plugin-id"),
+            merged.RequireString("snapshot-plugin-id"),
+            merged.RequireBoolean("persistent"),
+            merged.RequireTimeSpan("remember-requests-for"),
+            merged.RequireInt("max-remembered-requests"),
+            merged.RequireInt("min-in-flight"),
+            merged.RequireTimeSpan("recovery-backoff.min"),
+            merged.RequireTimeSpan("recovery-backoff.max"));
         if (settings.IdleTimeout <= TimeSpan.Zero || settings.SnapshotEvery <= 0 || settings.MaxLive < 0 || settings.MaxInFlight <= 0 ||
             settings.MinInFlight <= 0 || settings.RememberRequestsFor <= TimeSpan.Zero || settings.MaxRememberedRequests <= 0 ||
             settings.RecoveryBackoffMin <= TimeSpan.Zero || settings.RecoveryBackoffMax < settings.RecoveryBackoffMin)

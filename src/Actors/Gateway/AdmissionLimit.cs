@@ -1,3 +1,4 @@
+using Actors.Hosting;
 using Akka.Configuration;
 
 namespace Actors.Gateway;
@@ -10,14 +11,14 @@ public sealed record LimitSettings(bool Adaptive, double Tolerance, TimeSpan Lat
     {
         var adaptive = config.GetConfig("actors.admission.adaptive") ?? throw new ConfigurationException("actors.admission.adaptive is missing");
         var settings = new LimitSettings(
-            adaptive.GetBoolean("enabled"),
-            adaptive.GetDouble("tolerance"),
-            adaptive.GetTimeSpan("latency-floor"),
-            adaptive.GetTimeSpan("window"),
-            adaptive.GetInt("window-samples"),
-            adaptive.GetInt("initial-limit"),
-            config.GetTimeSpan("actors.admission.min-retry-after"),
-            config.GetTimeSpan("actors.admission.max-retry-after"));
+            adaptive.RequireBoolean("enabled"),
+            adaptive.RequireDouble("tolerance"),
+            adaptive.RequireTimeSpan("latency-floor"),
+            adaptive.RequireTimeSpan("window"),
+            adaptive.RequireInt("window-samples"),
+            adaptive.RequireInt("initial-limit"),
+            config.RequireTimeSpan("actors.admission.min-retry-after"),
+            config.RequireTimeSpan("actors.admission.max-retry-after"));
         if (settings.Tolerance < 1 || settings.Window <= TimeSpan.Zero || settings.WindowSamples < 1 || settings.InitialLimit < 1 ||
             settings.MinRetryAfter <= TimeSpan.Zero || settings.MaxRetryAfter < settings.MinRetryAfter)
         {

@@ -1,3 +1,4 @@
+using Actors.Hosting;
 using Actors.Protocol;
 
 namespace Actors.Handlers;
@@ -5,7 +6,7 @@ namespace Actors.Handlers;
 /// <summary>Built-in cpu-lane workload: Monte Carlo estimate of pi.</summary>
 public sealed class PiHandler(long maxSamples) : IRequestHandler<EstimatePi>
 {
-    public static PiHandler Create(HandlerContext context) => new(context.Settings.GetLong("max-samples", 1_000_000_000));
+    public static PiHandler Create(HandlerContext context) => new(context.Settings.RequireLong("max-samples"));
 
     public ValueTask<IReply> HandleAsync(EstimatePi request, CancellationToken cancellationToken)
     {

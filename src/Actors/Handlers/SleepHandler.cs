@@ -1,3 +1,4 @@
+using Actors.Hosting;
 using Actors.Protocol;
 
 namespace Actors.Handlers;
@@ -5,7 +6,7 @@ namespace Actors.Handlers;
 /// <summary>Built-in io-lane workload: an async wait standing in for a remote call.</summary>
 public sealed class SleepHandler(int maxMilliseconds) : IRequestHandler<SleepFor>
 {
-    public static SleepHandler Create(HandlerContext context) => new(context.Settings.GetInt("max-ms", 30_000));
+    public static SleepHandler Create(HandlerContext context) => new(context.Settings.RequireInt("max-ms"));
 
     public async ValueTask<IReply> HandleAsync(SleepFor request, CancellationToken cancellationToken)
     {

@@ -100,7 +100,7 @@ public static class ActorsHostingExtensions
 
             var sharding = ClusterSharding.Get(system);
             var shardingSettings = ClusterShardingSettings.Create(system);
-            var shards = config.GetInt("actors.sharding.shards", 100);
+            var shards = config.RequireInt("actors.sharding.shards");
             var entityRoutes = new List<(Type CommandType, Route Route)>();
             var regions = new List<(string Type, IActorRef Region)>();
             foreach (var entityType in actors.EntityTypes)
@@ -128,7 +128,7 @@ public static class ActorsHostingExtensions
                 GatewayActor.Name);
             system.ActorOf(UndeliveredRequests.Props(gateway), UndeliveredRequests.Name);
             var status = system.ActorOf(StatusActor.Props(gateway, regions, telemetry,
-                config.GetTimeSpan("actors.health.interval", TimeSpan.FromSeconds(10))), StatusActor.Name);
+                config.RequireTimeSpan("actors.health.interval")), StatusActor.Name);
             statusRoute.Target = status;
 
             // Gauges read the telemetry from the metrics thread: only once it is complete.
@@ -136,7 +136,7 @@ public static class ActorsHostingExtensions
             system.RegisterOnTermination(() => ActorsMetrics.Unregister(telemetry));
             registry.Register<GatewayKey>(gateway);
             GatewayEndpoint.Start(system, gateway, endpointPort, node.Tls);
-            DrainOnLeave.Register(system, gateway, config.GetTimeSpan("actors.shutdown.drain-timeout", TimeSpan.FromSeconds(20)));
+            DrainOnLeave.Register(system, gateway, config.RequireTimeSpan("actors.shutdown.drain-timeout"));
         });
     }
 

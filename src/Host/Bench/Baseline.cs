@@ -1,4 +1,5 @@
 using System.Text;
+using Actors.Hosting;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Client;
@@ -77,7 +78,7 @@ internal static class BaselineHosting
         {
             var sharding = ClusterSharding.Get(system);
             var settings = ClusterShardingSettings.Create(system);
-            var shards = system.Settings.Config.GetInt("actors.sharding.shards", 100);
+            var shards = system.Settings.Config.RequireInt("actors.sharding.shards");
             var inMemory = await sharding.StartAsync(InMemoryRegion, Props.Create<BaselineCounter>(), settings,
                 new BaselineExtractor(shards), sharding.DefaultShardAllocationStrategy(settings), PoisonPill.Instance);
             var persistent = await sharding.StartAsync(PersistentRegion, key => Props.Create(() => new BaselinePersistentCounter(key)),

@@ -1,0 +1,139 @@
+using Actors.Gateway;
+using Actors.Protocol;
+
+namespace Actors.Entities;
+
+/// <summary>
+/// An entity's group commit, as plain logic the actor drives: commands decided while a journal
+/// write is in progress wait here and go to the journal together as the next write, so a busy
+/// key takes one write per round trip instead of one per command. At most one write is in
+/// progress, so the journal's order is the order of decisions; a reply is released only when
+/// every write decided before it is stored.
+/// </summary>
+/// <typeparam name="TState">The entity's state: each write carries the state after its last command, for the snapshot.</typeparam>
+internal sealed class WriteQueue<TState>
+    where TState : class
+{
+    private Batch? _writing;
+    private Batch _pending = new();
+
+    // Writes decided but not yet stored, by request id: a retry of one waits for it.
+    private readonly Dictionary<string, AppliedRequest> _unwritten = new(StringComparer.Ordinal);
+
+    /// <summary>Nothing decided is waiting to be stored or answered.</summary>
+    public bool Idle => _writing is null && _pending.Writes.Count == 0 && _pending.Replies.Count == 0;
+
+    /// <summary>Writes decided and not yet stored.</summary>
+    public int Unwritten => _unwritten.Count;
+
+    /// <summary>The write of <paramref name="requestId"/> if it is decided but not yet stored.</summary>
+    public bool TryGetUnwritten(string requestId, out AppliedRequest applied) => _unwritten.TryGetValue(requestId, out applied!);
+
+    /// <summary>A decided write: stored with the next write, its reply released when it is.</summary>
+    public void Add(JournaledWrite write, int eventCount, Caller caller, IReply reply)
+    {
+        _pending.Writes.Add(write);
+        _pending.EventCount += eventCount;
+        _pending.Replies.Add((caller, reply));
+        _unwritten[write.Request.RequestId] = write.Request;
+    }
+
+    /// <summary>
+    /// A reply that must not overtake the writes decided before it: true when nothing is waiting
+    /// (answer it now); otherwise it is released with the next write.
+    /// </summary>
+    public bool ReplyNowOrAfterWrites(Caller caller, IReply reply)
+    {
+        if (_writing is null && _pending.Writes.Count == 0)
+        {
+            return true;
+        }
+
+        _pending.Replies.Add((caller, reply));
+        return false;
+    }
+
+    /// <summary>
+    /// Takes what was decided since the last write as the next write, when none is in progress:
+    /// its rows to persist (empty when only replies waited: answer them now).
+    /// </summary>
+    public Batch? Next(TState state, long now)
+    {
+        if (_writing is not null || (_pending.Writes.Count == 0 && _pending.Replies.Count == 0))
+        {
+            return null;
+        }
+
+        var batch = _pending;
+        _pending = new Batch();
+        if (batch.Writes.Count > 0)
+        {
+            batch.State = state;
+            batch.Started = now;
+            _writing = batch;
+        }
+
+        return batch;
+    }
+
+    /// <summary>The write in progress is stored: it is returned, its callers may hear.</summary>
+    public Batch Stored()
+    {
+        var batch = _writing ?? throw new InvalidOperationException("no write in progress");
+        _writing = null;
+        foreach (var write in batch.Writes)
+        {
+            _unwritten.Remove(write.Request.RequestId);
+        }
+
+        return batch;
+    }
+
+    /// <summary>True when the write in progress holds exactly one command (its failure is that command's).</summary>
+    public bool WritingOneCommand => _writing is { Writes.Count: <= 1, Replies.Count: 1 };
+
+    /// <summary>
+    /// The write in progress failed: its callers hear <paramref name="code"/>. What was decided
+    /// after it was never sent to the journal: those callers are told to retry, except retries
+    /// of a request in the failed write, whose fate is that write's. Everything is forgotten.
+    /// </summary>
+    public List<(Caller Caller, IReply Reply)> Fail(ErrorCode code, string message)
+    {
+        var retryAfter = code == ErrorCode.Unavailable ? TimeSpan.FromSeconds(1) : (TimeSpan?)null;
+        var failed = _writing;
+        var answers = (failed?.Replies ?? [])
+            .Select(r => (r.Caller, (IReply)new ErrorReply(r.Reply.RequestId, code, message, retryAfter)))
+            .ToList();
+        foreach (var (caller, reply) in _pending.Replies)
+        {
+            answers.Add((caller, failed?.Writes.Any(w => w.Request.RequestId == reply.RequestId) == true
+                ? new ErrorReply(reply.RequestId, code, message, retryAfter)
+                : new ErrorReply(reply.RequestId, ErrorCode.Unavailable,
+                    "an earlier write of this entity failed; this request was not carried out", TimeSpan.FromSeconds(1))));
+        }
+
+        _writing = null;
+        _pending = new Batch();
+        _unwritten.Clear();
+        return answers;
+    }
+
+    /// <summary>Rows decided together, with the replies that wait for them.</summary>
+    public sealed class Batch
+    {
+        /// <summary>One row per command: its events and request id.</summary>
+        public List<JournaledWrite> Writes { get; } = [];
+
+        /// <summary>The handler's events in <see cref="Writes"/>.</summary>
+        public int EventCount { get; set; }
+
+        /// <summary>Released in order once the rows are stored.</summary>
+        public List<(Caller Caller, IReply Reply)> Replies { get; } = [];
+
+        /// <summary>The state after the last of <see cref="Writes"/>.</summary>
+        public TState? State { get; set; }
+
+        /// <summary>When it went to the journal (Environment.TickCount64).</summary>
+        public long Started { get; set; }
+    }
+}
