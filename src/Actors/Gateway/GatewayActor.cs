@@ -31,17 +31,13 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly NodeTelemetry _telemetry;
     private readonly LatencyWindow _latency = new();
     private readonly OffenceLog _offences;
-    private readonly TokenSource _tokens = new();
     private readonly InFlightTable _inFlight;
+    private readonly Admission _decide;
     private readonly GatewayReplies _replies = new();
     private readonly Dictionary<Type, Route?> _routes = new();
-    private readonly long _resendAfterMs;
     private long _completed;
-    private long _rejected;
 
-    // Set once CoordinatedShutdown asked for a drain: new requests are refused from then on; who
-    // waits to hear the drain is done, and until when at most.
-    private bool _draining;
+    // Who waits to hear the drain is done, and until when at most.
     private (IActorRef ReplyTo, long Until)? _drainWaiter;
 
     public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry)
@@ -51,8 +47,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         _resolve = resolve;
         _telemetry = telemetry;
         _offences = new OffenceLog(_log, limits.OffenceLogInterval);
-        _resendAfterMs = (long)admission.ResendRetriesAfter.TotalMilliseconds;
         _inFlight = new InFlightTable(admission.RequestDeadline, SettleAfterRemoval(Context.System));
+        _decide = new Admission(limits, admission, _inFlight);
         Receive<RequestBatch>(batch => AdmitBatch(batch, _admission.RequestDeadline));
         Receive<TimedRequest>(Timed);
         Receive<IRequest>(request => Admit(request, new Waiter(Sender), _admission.RequestDeadline));
@@ -143,72 +139,22 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private void Admit(IRequest request, Waiter waiter, TimeSpan within)
     {
         var type = request.GetType();
-        // Null only over the wire, where RequestRules refuses it.
-        var id = request.RequestId ?? "";
-        var refusal = _draining
-            // Leaving the cluster: the request has not been taken on, so the client may send it anywhere.
-            ? new ErrorReply(id, ErrorCode.Overloaded,
-                "this node is leaving the cluster; send the request to another member", _admission.MinRetryAfter)
-            : RequestRules.Check(request, _limits) ?? (within <= TimeSpan.Zero
-                ? new ErrorReply(id, ErrorCode.Timeout, "its caller had stopped waiting; not run")
-                : null);
-        if (refusal is null && RouteOf(type) is null)
+        switch (_decide.Decide(request, RouteOf(type), waiter, within, Environment.TickCount64))
         {
-            refusal = new ErrorReply(id, ErrorCode.UnknownRequest, $"no handler or entity type is registered for {type.Name}");
+            case Admission.Decision.Refused refused:
+                _log.Debug("Refused request {0}: {1}", request.RequestId, refused.Reply.Message);
+                if (refused.Counted)
+                {
+                    GatewayReplies.Refused(type, refused.Reply.Code);
+                }
+
+                Answer(waiter, refused.Reply);
+                break;
+            case Admission.Decision.Send send:
+                _telemetry.SetInFlight(_inFlight.Count);
+                send.Route.Target.Tell(send.Routed, Self);
+                break;
         }
-
-        if (refusal is not null)
-        {
-            _log.Debug("Refused request {0}: {1}", id, refusal.Message);
-            Refuse(type, waiter, refusal);
-            return;
-        }
-
-        var route = RouteOf(type)!;
-        var now = Environment.TickCount64;
-        var nodeFull = _inFlight.Count >= _admission.MaxInFlight;
-        if (nodeFull || !_inFlight.Admits(route, now))
-        {
-            _rejected++;
-            route.Limit.Refused();
-            ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound", nodeFull ? "node" : route.Name));
-            Refuse(type, waiter, new ErrorReply(id, ErrorCode.Overloaded,
-                nodeFull
-                    ? $"node has {_inFlight.Count} requests in flight (limit {_admission.MaxInFlight})"
-                    : $"{route.Name} has {route.Working} requests in flight (limit now {route.Limit.Current}, at most {route.Limit.Max})",
-                route.Limit.RetryAfter));
-            return;
-        }
-
-        if (request is IIdempotentRequest && _inFlight.TryGet(id, out var running) && Equals(running.Routed.Request, request))
-        {
-            // A client's retry of the very request still in flight here: both askers get its one
-            // reply. It is sent again only if a member became unreachable or left since it was sent
-            // (its copy may have been lost with that node), or it has been out for resend-retries-after
-            // (a shard region drops what it buffered during a hand-off, and a drop seen on another
-            // node cannot be traced back here): the entity recognises a repeated id within its
-            // request window, but each copy costs a journal read-and-check, so none without cause.
-            (running.Joined ??= []).Add(waiter);
-            if (_inFlight.ShouldResend(running, now, _resendAfterMs))
-            {
-                _inFlight.Resent(running, now);
-                running.Route.Target.Tell(running.Routed, Self);
-            }
-
-            return;
-        }
-
-        // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).
-        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + within);
-        if (!_inFlight.TryAdd(route, routed, waiter, within, now))
-        {
-            Answer(waiter, new ErrorReply(id, ErrorCode.InvalidRequest,
-                "a request with this id is already in flight on this node; request ids must be unique"));
-            return;
-        }
-
-        _telemetry.SetInFlight(_inFlight.Count);
-        route.Target.Tell(routed, Self);
     }
 
     private Route? RouteOf(Type type)
@@ -302,7 +248,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private void StartDraining(DrainGateway drain)
     {
         _log.Info("Gateway draining before the node leaves: {0} requests in flight", _inFlight.Live);
-        _draining = true;
+        _decide.Draining = true;
         _drainWaiter = (Sender, Environment.TickCount64 + (long)drain.Within.TotalMilliseconds);
         CheckDrained();
     }
@@ -361,7 +307,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     {
         var (count, p99) = _latency.Over(windowSeconds, 99, Environment.TickCount64);
         return new GatewayStats(_inFlight.Count, _routes.Values.OfType<Route>().Distinct().ToDictionary(r => r.Name, r => r.InFlight),
-            _completed, _rejected, count, p99);
+            _completed, _decide.Rejected, count, p99);
     }
 
     private sealed record FlushPartialBatches

@@ -3,7 +3,6 @@ using Actors.Handlers;
 using Actors.Protocol;
 using Actors.Telemetry;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
 
 namespace Actors.Workers;
@@ -26,20 +25,14 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LaneSettings _lane;
-    private readonly IReadOnlyList<HandlerRegistration> _registrations;
-    private readonly ActorSystem _system;
-    private readonly IServiceProvider? _services;
     private readonly RestartHistory _history;
     private readonly NodeTelemetry _telemetry;
     private readonly string _name;
-    private readonly Dictionary<Type, (HandlerRegistration Registration, object Instance)> _handlers = new();
+    private readonly HandlerInstances _handlers;
     private readonly CancellationTokenSource _stopping = new();
     private int _stashed;
 
-    // Requests running on this instance, by run number. A completion it does not find (its run
-    // was abandoned as hung, or started by the instance before a restart) is answered, not counted.
-    private readonly Dictionary<long, Running> _running = new();
-    private long _runs;
+    private readonly RunningRequests _running = new();
     private DateTime _waitingUntil;
 
     public LaneWorker(LaneSettings lane, IReadOnlyList<HandlerRegistration> registrations, ActorSystem system,
@@ -47,9 +40,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     {
         _telemetry = telemetry;
         _lane = lane;
-        _registrations = registrations;
-        _system = system;
-        _services = services;
+        _handlers = new HandlerInstances(registrations, system, services, _log);
         _history = history;
         _name = Self.Path.Name;
         Waiting();
@@ -71,7 +62,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     protected override void PostStop()
     {
         _stopping.Cancel();
-        DisposeHandlers();
+        _handlers.Dispose();
         _stopping.Dispose();
     }
 
@@ -95,17 +86,12 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     {
         try
         {
-            foreach (var registration in _registrations)
-            {
-                var settings = _system.Settings.Config.GetConfig($"actors.handlers.{registration.Name}") ?? Config.Empty;
-                _handlers[registration.RequestType] = (registration, registration.Factory(new HandlerContext(_system, settings, _services)));
-            }
+            _handlers.Create();
         }
         catch (Exception e)
         {
             // A resource that cannot be opened: answer Unavailable (no queueing behind a broken
             // worker) and try again with back-off.
-            DisposeHandlers();
             _history.Failed(_name);
             var retry = RestartHistory.Backoff(Math.Max(2, _history.Failures(_name)), _lane.MinBackoff, _lane.MaxBackoff);
             _log.Warning("Lane {0} worker {1} could not create its handlers ({2}); retrying in {3}", _lane.Name, _name, e.Message, retry);
@@ -207,7 +193,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
-        if (!_handlers.TryGetValue(request.GetType(), out var handler))
+        if (!_handlers.TryGet(request.GetType(), out var handler))
         {
             replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
                 $"no handler for {request.GetType().Name} on lane {_lane.Name}"));
@@ -263,8 +249,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
-        var run = ++_runs;
-        _running[run] = new Running(routed.Deadline, cancel, request.RequestId);
+        var run = _running.Start(routed.Deadline, cancel, request.RequestId);
         pending.AsTask().PipeTo(Self,
             success: reply => new Completed(replyTo, request, handler.Registration, reply, null, run),
             failure: e => new Completed(replyTo, request, handler.Registration, null, e, run));
@@ -292,29 +277,23 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     /// </summary>
     private void AbandonHung()
     {
-        var cutoff = DateTime.UtcNow - _lane.AbandonAfter;
-        var hung = _running.Where(r => r.Value.Deadline < cutoff).ToList();
+        var hung = _running.TakeHung(DateTime.UtcNow, _lane.AbandonAfter);
         if (hung.Count == 0)
         {
             return;
         }
 
-        foreach (var (run, _) in hung)
-        {
-            _running.Remove(run);
-        }
-
         _history.Failed(_name);
         _telemetry.Restarted(_lane.Name);
         _log.Warning("Lane {0} worker {1}: {2} requests (first {3}) still running {4} past their deadline despite cancellation; " +
-                     "given up, handlers replaced", _lane.Name, _name, hung.Count, hung[0].Value.RequestId, _lane.AbandonAfter);
+                     "given up, handlers replaced", _lane.Name, _name, hung.Count, hung[0].RequestId, _lane.AbandonAfter);
         Become(Draining);
         ReplaceWhenIdle();
     }
 
     private void Finish(Completed completed)
     {
-        if (!_running.Remove(completed.Run, out var running))
+        if (!_running.TryFinish(completed.Run, out var running))
         {
             // Abandoned as hung, or started by the instance before a restart: answer it, nothing else.
             completed.ReplyTo.Answer(completed.Reply ?? new ErrorReply(completed.Request.RequestId, ErrorCode.HandlerFailed,
@@ -355,39 +334,12 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
-        DisposeHandlers();
+        _handlers.Dispose();
         StartHandlers();
-    }
-
-    private void DisposeHandlers()
-    {
-        foreach (var (_, instance) in _handlers.Values)
-        {
-            try
-            {
-                switch (instance)
-                {
-                    case IAsyncDisposable asyncDisposable:
-                        asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                        break;
-                    case IDisposable disposable:
-                        disposable.Dispose();
-                        break;
-                }
-            }
-            catch (Exception e)
-            {
-                _log.Warning(e, "Disposing handler {0} failed", instance.GetType().Name);
-            }
-        }
-
-        _handlers.Clear();
     }
 
     private sealed record Completed(Caller ReplyTo, IRequest Request, HandlerRegistration Registration, IReply? Reply, Exception? Error,
         long Run);
-
-    private sealed record Running(DateTime Deadline, CancellationTokenSource Cancel, string RequestId);
 
     private sealed record CheckHung
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Actors.Handlers;
 using Actors.Protocol;
 using Akka.Actor;
@@ -105,61 +104,4 @@ public sealed record LaneSettings(string Name, int Workers, string Router, int C
     /// </summary>
     private static OneForOneStrategy SupervisorStrategy() =>
         new(maxNrOfRetries: -1, withinTimeRange: Timeout.InfiniteTimeSpan, localOnlyDecider: _ => Directive.Restart);
-}
-
-/// <summary>
-/// Consecutive failures per worker of one lane, kept outside the workers because a restart
-/// replaces the actor instance. A success clears a worker's count.
-/// </summary>
-public sealed class RestartHistory
-{
-    private readonly ConcurrentDictionary<string, int> _consecutiveFailures = new();
-
-    public int Failures(string worker) => _consecutiveFailures.GetValueOrDefault(worker);
-
-    public void Failed(string worker) => _consecutiveFailures.AddOrUpdate(worker, 1, static (_, n) => n + 1);
-
-    public void Succeeded(string worker)
-    {
-        if (_consecutiveFailures.ContainsKey(worker))
-        {
-            _consecutiveFailures.TryRemove(worker, out _);
-        }
-    }
-
-    /// <summary>
-    /// No wait for the first <paramref name="after"/> failures in a row (occasional failures are
-    /// not a broken handler); then min, 2 × min, … up to max.
-    /// </summary>
-    public static TimeSpan Backoff(int consecutiveFailures, TimeSpan min, TimeSpan max, int after = 1) =>
-        consecutiveFailures <= after
-            ? TimeSpan.Zero
-            : TimeSpan.FromTicks(Math.Min(max.Ticks, min.Ticks * (1L << Math.Min(consecutiveFailures - after - 1, 30))));
-}
-
-/// <summary>A stateless handler registered with <see cref="Hosting.ActorsBuilder"/>.</summary>
-public sealed class HandlerRegistration
-{
-    private HandlerRegistration(string name, Type requestType, Func<HandlerContext, object> factory,
-        Func<object, IRequest, CancellationToken, ValueTask<IReply>> invoke)
-    {
-        Name = name;
-        RequestType = requestType;
-        Factory = factory;
-        Invoke = invoke;
-    }
-
-    public string Name { get; }
-    public Type RequestType { get; }
-    public Func<HandlerContext, object> Factory { get; }
-
-    /// <summary>Calls the typed handler without reflection on the hot path.</summary>
-    public Func<object, IRequest, CancellationToken, ValueTask<IReply>> Invoke { get; }
-
-    public string LaneIn(Config config) => config.GetString($"actors.handlers.{Name}.lane", "cpu");
-
-    public static HandlerRegistration Create<TRequest>(string name, Func<HandlerContext, IRequestHandler<TRequest>> factory)
-        where TRequest : IRequest =>
-        new(name, typeof(TRequest), factory,
-            static (handler, request, ct) => ((IRequestHandler<TRequest>)handler).HandleAsync((TRequest)request, ct));
 }

@@ -1,54 +1,13 @@
 using System.Text.RegularExpressions;
 using Actors.Handlers;
+using Actors.Hosting;
 using Actors.Protocol;
 using Actors.Serialization;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
-using Actors.Hosting;
 
 namespace Actors.Entities;
-
-/// <summary>Per-entity-type settings, read from <c>actors.entities.&lt;type&gt;</c> over <c>actors.entities.defaults</c>.</summary>
-public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery, int MaxLive, int MaxInFlight,
-    string JournalPluginId, string SnapshotPluginId, bool Persistent = true, TimeSpan RememberRequestsFor = default,
-    int MaxRememberedRequests = 1, int MinInFlight = 1, TimeSpan RecoveryBackoffMin = default, TimeSpan RecoveryBackoffMax = default)
-{
-    public static EntityTypeSettings From(Config config, string entityType)
-    {
-        var defaults = config.GetConfig("actors.entities.defaults") ?? Config.Empty;
-        var own = config.GetConfig($"actors.entities.{entityType}") ?? Config.Empty;
-        var merged = own.WithFallback(defaults);
-        var settings = new EntityTypeSettings(
-            merged.RequireTimeSpan("idle-timeout"),
-            merged.RequireInt("snapshot-every"),
-            merged.RequireInt("max-live"),
-            merged.RequireInt("max-in-flight"),
-            merged.RequireString("journal-plugin-id"),
-            merged.RequireString("snapshot-plugin-id"),
-            merged.RequireBoolean("persistent"),
-            merged.RequireTimeSpan("remember-requests-for"),
-            merged.RequireInt("max-remembered-requests"),
-            merged.RequireInt("min-in-flight"),
-            merged.RequireTimeSpan("recovery-backoff.min"),
-            merged.RequireTimeSpan("recovery-backoff.max"));
-        if (settings.IdleTimeout <= TimeSpan.Zero || settings.SnapshotEvery <= 0 || settings.MaxLive < 0 || settings.MaxInFlight <= 0 ||
-            settings.MinInFlight <= 0 || settings.RememberRequestsFor <= TimeSpan.Zero || settings.MaxRememberedRequests <= 0 ||
-            settings.RecoveryBackoffMin <= TimeSpan.Zero || settings.RecoveryBackoffMax < settings.RecoveryBackoffMin)
-        {
-            throw new ConfigurationException(
-                $"actors.entities.{entityType}: idle-timeout, snapshot-every, min-in-flight, max-in-flight, remember-requests-for, max-remembered-requests and recovery-backoff.min must be positive, recovery-backoff.min <= max, max-live 0 or more");
-        }
-
-        return settings;
-    }
-}
-
-/// <summary>Maps a keyed request to its entity (by key) and shard (by a stable hash of the key).</summary>
-public sealed class EntityMessageExtractor(int shards) : HashCodeMessageExtractor(shards)
-{
-    public override string? EntityId(object message) => ((message as Gateway.RoutedRequest)?.Request as IKeyedRequest)?.Key;
-}
 
 /// <summary>An entity type registered with <see cref="Hosting.ActorsBuilder"/>.</summary>
 public abstract partial class EntityTypeRegistration

@@ -1,0 +1,98 @@
+using Actors.Protocol;
+using Actors.Telemetry;
+
+namespace Actors.Gateway;
+
+/// <summary>
+/// Whether the gateway takes a request on: the node-wide rules, the caller's remaining time, the
+/// node's and the route's bounds (<see cref="InFlightTable.Admits"/>), and a client's retry of a
+/// request still in flight, which waits for the same answer. Plain logic over the in-flight
+/// table: the gateway actor sends what it decides.
+/// </summary>
+internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, InFlightTable inFlight)
+{
+    private readonly TokenSource _tokens = new();
+    private readonly long _resendAfterMs = (long)settings.ResendRetriesAfter.TotalMilliseconds;
+
+    /// <summary>Set once the node leaves: new requests are refused, retryable elsewhere.</summary>
+    public bool Draining { get; set; }
+
+    /// <summary>Requests refused Overloaded by a bound since start.</summary>
+    public long Rejected { get; private set; }
+
+    /// <summary>Decides for <paramref name="request"/>, whose route is <paramref name="route"/> (null: none registered).</summary>
+    public Decision Decide(IRequest request, Route? route, Waiter waiter, TimeSpan within, long now)
+    {
+        // Null only over the wire, where RequestRules refuses it.
+        var id = request.RequestId ?? "";
+        var refusal = Draining
+            // Leaving the cluster: the request has not been taken on, so the client may send it anywhere.
+            ? new ErrorReply(id, ErrorCode.Overloaded, "this node is leaving the cluster; send the request to another member", settings.MinRetryAfter)
+            : RequestRules.Check(request, limits) ?? (within <= TimeSpan.Zero
+                ? new ErrorReply(id, ErrorCode.Timeout, "its caller had stopped waiting; not run")
+                : null);
+        if (refusal is null && route is null)
+        {
+            refusal = new ErrorReply(id, ErrorCode.UnknownRequest, $"no handler or entity type is registered for {request.GetType().Name}");
+        }
+
+        if (refusal is not null || route is null)
+        {
+            return new Decision.Refused(refusal!);
+        }
+
+        var nodeFull = inFlight.Count >= settings.MaxInFlight;
+        if (nodeFull || !inFlight.Admits(route, now))
+        {
+            Rejected++;
+            route.Limit.Refused();
+            ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound", nodeFull ? "node" : route.Name));
+            return new Decision.Refused(new ErrorReply(id, ErrorCode.Overloaded,
+                nodeFull
+                    ? $"node has {inFlight.Count} requests in flight (limit {settings.MaxInFlight})"
+                    : $"{route.Name} has {route.Working} requests in flight (limit now {route.Limit.Current}, at most {route.Limit.Max})",
+                route.Limit.RetryAfter));
+        }
+
+        if (request is IIdempotentRequest && inFlight.TryGet(id, out var running) && Equals(running.Routed.Request, request))
+        {
+            // A client's retry of the very request still in flight here: both askers get its one
+            // reply. It is sent again only if a member became unreachable or left since it was sent
+            // (its copy may have been lost with that node), or it has been out for resend-retries-after
+            // (a shard region drops what it buffered during a hand-off, and a drop seen on another
+            // node cannot be traced back here): the entity recognises a repeated id within its
+            // request window, but each copy costs a journal read-and-check, so none without cause.
+            (running.Joined ??= []).Add(waiter);
+            if (!inFlight.ShouldResend(running, now, _resendAfterMs))
+            {
+                return Decision.Joined.Instance;
+            }
+
+            inFlight.Resent(running, now);
+            return new Decision.Send(running.Route, running.Routed);
+        }
+
+        // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).
+        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + within);
+        return inFlight.TryAdd(route, routed, waiter, within, now)
+            ? new Decision.Send(route, routed)
+            : new Decision.Refused(new ErrorReply(id, ErrorCode.InvalidRequest,
+                "a request with this id is already in flight on this node; request ids must be unique"), Counted: false);
+    }
+
+    /// <summary>What the gateway does with a request.</summary>
+    public abstract record Decision
+    {
+        /// <summary>Answer it with <paramref name="Reply"/> now (counted by outcome unless it repeats an id in flight).</summary>
+        public sealed record Refused(ErrorReply Reply, bool Counted = true) : Decision;
+
+        /// <summary>Send <paramref name="Routed"/> to its route (new, or a copy of one in flight sent again).</summary>
+        public sealed record Send(Route Route, RoutedRequest Routed) : Decision;
+
+        /// <summary>A retry that waits for the answer of the copy in flight.</summary>
+        public sealed record Joined : Decision
+        {
+            public static readonly Joined Instance = new();
+        }
+    }
+}

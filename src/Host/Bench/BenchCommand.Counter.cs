@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Actors.Handlers;
+using Actors.Hosting;
+using Actors.Protocol;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Spectre.Console;
+
+namespace Actors.Host.Bench;
+
+/// <summary> <c>bench counter</c>: adds and reads on the counter entity, in memory or persisted. </summary>
+internal static partial class BenchCommand
+{
+    private static Command Counter()
+    {
+        var keys = new Option<int>("--keys") { DefaultValueFactory = _ => 10_000, Description = "Distinct counter keys" };
+        var prefix = new Option<string>("--key-prefix")
+        {
+            DefaultValueFactory = _ => "k",
+            Description = "Keys are this + a number; a new prefix gives keys the node has never seen (fresh entities)",
+        };
+        var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 1000, Description = "Requests outstanding at once" };
+        var requests = new Option<long?>("--requests") { Description = "Requests to send (or --duration)" };
+        var duration = new Option<double?>("--duration") { Description = "Seconds to run (default 15 when --requests is absent)" };
+        var persist = new Option<string>("--persist") { DefaultValueFactory = _ => "on", Description = "on: journaled counter; off: in-memory journal" };
+        persist.AcceptOnlyFromAmong("on", "off");
+        var baseline = new Option<bool>("--baseline") { Description = "Run the same load against plain Akka.NET in the same run" };
+        var batch = new Option<int>("--batch")
+        {
+            // The client's own default (hocon/client.conf), so a plain run measures what users get.
+            DefaultValueFactory = _ => ActorsConfig.Client.GetInt("actors.client.batch.max-size"),
+            Description = "Client batch max size, as actors.client.batch.max-size (1 = no batching; default the client's)",
+        };
+        var warmup = new Option<double>("--warmup")
+        {
+            DefaultValueFactory = _ => 5,
+            Description = "Seconds of load on each side before measuring, after every key was touched once (0 = measure from cold)",
+        };
+        var window = new Option<int?>("--window")
+        {
+            Description = "Ordered map of --requests with this many outstanding, against the same requests fired all at once (Task.WhenAll)",
+        };
+        var command = new Command("counter", "Adds to counter entities; each request awaits its reply.")
+            { keys, prefix, concurrency, requests, duration, persist, baseline, batch, window, warmup };
+        command.SetAction(async (r, ct) =>
+        {
+            var persistOn = r.GetValue(persist) == "on";
+            var keyCount = Math.Max(1, r.GetValue(keys));
+            var keyPrefix = r.GetValue(prefix)!;
+            var (count, time) = Amount(r.GetValue(requests), r.GetValue(duration));
+            var failRate = r.GetValue(FailRate);
+            var clientHocon = FormattableString.Invariant($"actors.client.batch.max-size = {Math.Max(1, r.GetValue(batch))}");
+            await using var target = await TargetAsync(r, persistOn, clientHocon, ct);
+            if (target is null)
+            {
+                return 1;
+            }
+
+            var client = target.Client;
+            var timeout = Timeout(r);
+            if (r.GetValue(window) is { } outstanding)
+            {
+                return await MapVersusWhenAllAsync(r, target, count ?? 100_000, outstanding, keyCount, timeout, ct);
+            }
+
+            var runs = (r.GetValue(concurrency), count, time);
+            Func<long, Task<CallOutcome>> ours = async i =>
+                Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"{keyPrefix}{i % keyCount}", 1, failRate), timeout, ct));
+            Func<long, Task<CallOutcome>> raw = async i =>
+            {
+                try
+                {
+                    await target.BaselineAddAsync(new BaselineAdd(i, $"{keyPrefix}{i % keyCount}", 1), persistOn, timeout);
+                    return LoadRun.Ok;
+                }
+                catch (Exception e) when (e is TimeoutException or AskTimeoutException)
+                {
+                    return LoadRun.NoReply;
+                }
+            };
+
+            var name = $"counter ({(target.InProcess ? "in-process" : "remote")}, persist {(persistOn ? "on" : "off")}, " +
+                       $"{keyCount} keys, {runs.Item1} outstanding, batch {r.GetValue(batch)})";
+            var warmSeconds = r.GetValue(warmup);
+            if (warmSeconds > 0)
+            {
+                // Both sides are measured warm: every key's entity started (or recovered from the
+                // journal) once, code tiered up, thread pool grown to the load. Same for each side.
+                foreach (var (side, call) in r.GetValue(baseline) ? new[] { ("", ours), (" baseline", raw) } : new[] { ("", ours) })
+                {
+                    await LoadRun.RunAsync($"warm-up{side}: every key once", call, runs.Item1, keyCount, null, ct);
+                    await LoadRun.RunAsync($"warm-up{side}", call, runs.Item1, null, TimeSpan.FromSeconds(warmSeconds), ct);
+                }
+            }
+            else
+            {
+                await WarmUpAsync(ours, r.GetValue(baseline) ? raw : null, ct);
+            }
+
+            var result = await LoadRun.RunAsync(name, ours, runs.Item1, runs.count, runs.time, ct);
+            var reference = r.GetValue(baseline) ? await LoadRun.RunAsync(name + " baseline", raw, runs.Item1, runs.count, runs.time, ct) : null;
+            return await ReportAsync(r, result, reference);
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The same adds twice: through <see cref="Actors.Client.ActorsClient.MapAsync"/> with a window,
+    /// and fired all at once with Task.WhenAll. Throughput of each, and the ratio.
+    /// </summary>
+    private static async Task<int> MapVersusWhenAllAsync(ParseResult r, BenchTarget target, long count, int window, int keys,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        var client = target.Client;
+        IRequest[] Requests() => Enumerable.Range(0, (int)count)
+            .Select(i => (IRequest)new AddToCounter(client.NewRequestId(), $"k{i % keys}", 1)).ToArray();
+        await WarmUpAsync(async _ => Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), "warm", 1), timeout, ct)), null, ct);
+
+        // Each way once unmeasured (entities started, code tiered, thread pool grown), then measured.
+        LoadResult map = null!, all = null!;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var mapped = Requests();
+            var clock = Stopwatch.StartNew();
+            var mapReplies = await client.MapAsync(mapped, window, timeout, ct);
+            map = Summary($"counter ordered map ({count} adds, window {window})", mapReplies, clock.Elapsed);
+
+            var fired = Requests();
+            clock.Restart();
+            var allReplies = await Task.WhenAll(fired.Select(q => client.SendAsync(q, timeout, ct)));
+            all = Summary($"counter Task.WhenAll ({count} adds, unbounded)", allReplies, clock.Elapsed);
+        }
+
+        return await ReportAsync(r, map, all);
+
+        static LoadResult Summary(string name, IEnumerable<IReply> replies, TimeSpan wall)
+        {
+            var outcomes = replies.GroupBy(reply => Outcome(reply).Code).ToDictionary(g => g.Key, g => (long)g.LongCount());
+            var sent = outcomes.Values.Sum();
+            var none = outcomes.GetValueOrDefault(LoadRun.NoReply);
+            return new LoadResult(name, sent, sent - none, outcomes.GetValueOrDefault(LoadRun.Ok), none,
+                outcomes.Where(o => o.Key is not (LoadRun.Ok or LoadRun.NoReply)).ToDictionary(o => o.Key, o => o.Value),
+                sent / wall.TotalSeconds, 0, 0, 0, wall.TotalSeconds, outcomes.GetValueOrDefault(LoadRun.Ok) / wall.TotalSeconds, 0, 0, 0);
+        }
+    }
+}
