@@ -1,20 +1,10 @@
-using Actors.Entities;
 using Actors.Gateway;
-using Actors.Protocol;
-using Actors.Telemetry;
-using Actors.Workers;
-using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
-using Akka.Configuration;
-using Akka.DependencyInjection;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 
 namespace Actors.Hosting;
-
-/// <summary>Marker under which the gateway is kept in Akka.Hosting's <see cref="ActorRegistry"/>.</summary>
-public sealed class GatewayKey;
 
 public static class ActorsHostingExtensions
 {
@@ -22,8 +12,10 @@ public static class ActorsHostingExtensions
     public static string SystemName { get; } = ActorsConfig.Node.GetString("actors.system-name");
 
     /// <summary>
-    /// Wires a node: cluster member, journal, lanes, entity types behind sharding, the gateway,
-    /// and the gateway endpoint clients connect to (see <see cref="GatewayEndpoint"/>). Defaults come from
+    /// Wires a node: cluster member, journal, then, in order, its lanes (<see cref="LanesHosting"/>),
+    /// entity types behind sharding (<see cref="EntityTypesHosting"/>), the gateway
+    /// (<see cref="GatewayHosting"/>), the status actor (<see cref="NodeStatusHosting"/>), the drain
+    /// on leave (<see cref="DrainOnLeave"/>), and last the endpoint clients connect to. Defaults come from
     /// <c>hocon/node.conf</c>; <paramref name="node"/> overrides per-node settings; HOCON the
     /// caller prepended before this call overrides the rest. The Host and the tests share it.
     /// </summary>
@@ -72,77 +64,22 @@ public static class ActorsHostingExtensions
         builder.AddHocon(ClusterSharding.DefaultConfig(), HoconAddMode.Append);
         builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
 
-        return builder.WithActors(async (system, registry, resolver) =>
-        {
-            var config = system.Settings.Config;
-            var services = new ResolverServices(resolver);
-            var cluster = Cluster.Get(system);
-            if (config.GetStringList("akka.cluster.seed-nodes").Count == 0)
+        var parts = new NodeParts();
+        return builder
+            .WithActors((system, _) =>
             {
-                // No seeds: this node founds its own cluster (works with port 0 too).
-                cluster.Join(cluster.SelfAddress);
-            }
-
-            var telemetry = new NodeTelemetry();
-            var limits = LimitSettings.From(config);
-            var routeOf = new Dictionary<Type, Route>();
-            foreach (var lane in actors.Handlers.GroupBy(h => h.LaneIn(config)))
-            {
-                var settings = LaneSettings.From(config, lane.Key);
-                var router = system.ActorOf(settings.RouterProps(lane.ToList(), system, services, telemetry), $"lane-{lane.Key}");
-                var route = new Route($"lane {lane.Key}", router, new AdmissionLimit(settings.Width, settings.MaxInFlight, limits));
-                telemetry.AddLane(lane.Key, route, settings.Width);
-                foreach (var handler in lane)
+                var cluster = Cluster.Get(system);
+                if (system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
                 {
-                    routeOf[handler.RequestType] = route;
+                    // No seeds: this node founds its own cluster (works with port 0 too).
+                    cluster.Join(cluster.SelfAddress);
                 }
-            }
-
-            var sharding = ClusterSharding.Get(system);
-            var shardingSettings = ClusterShardingSettings.Create(system);
-            var shards = config.RequireInt("actors.sharding.shards");
-            var entityRoutes = new List<(Type CommandType, Route Route)>();
-            var regions = new List<(string Type, IActorRef Region)>();
-            foreach (var entityType in actors.EntityTypes)
-            {
-                var settings = EntityTypeSettings.From(config, entityType.Name);
-                var live = new LiveEntities(settings.MaxLive, settings.IdleTimeout);
-                system.Scheduler.Advanced.ScheduleRepeatedly(live.SweepInterval, live.SweepInterval, live.SweepIdle);
-                telemetry.AddEntityType(entityType.Name, live);
-                var region = await sharding.StartAsync(entityType.Name, entityType.PropsFactory(system, services, live, telemetry),
-                    shardingSettings, new EntityMessageExtractor(shards),
-                    sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
-                var limit = new AdmissionLimit(settings.MinInFlight, settings.MaxInFlight, limits);
-                entityRoutes.Add((entityType.CommandType, new Route($"entity type {entityType.Name}", region, limit) { ResendRetries = true }));
-                regions.Add((entityType.Name, region));
-            }
-
-            // The status actor answers GetClusterStatus through the gateway like any request.
-            var statusRoute = new Route("status", ActorRefs.Nobody, AdmissionLimit.Fixed(100, limits));
-            Route? Resolve(Type requestType) =>
-                requestType == typeof(GetClusterStatus) ? statusRoute
-                : routeOf.GetValueOrDefault(requestType)
-                  ?? entityRoutes.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Route;
-
-            var gateway = system.ActorOf(GatewayActor.Props(NodeLimits.From(config), AdmissionSettings.From(config), Resolve, telemetry),
-                GatewayActor.Name);
-            system.ActorOf(UndeliveredRequests.Props(gateway), UndeliveredRequests.Name);
-            var status = system.ActorOf(StatusActor.Props(gateway, regions, telemetry,
-                config.RequireTimeSpan("actors.health.interval")), StatusActor.Name);
-            statusRoute.Target = status;
-
-            // Gauges read the telemetry from the metrics thread: only once it is complete.
-            ActorsMetrics.Register(telemetry);
-            system.RegisterOnTermination(() => ActorsMetrics.Unregister(telemetry));
-            registry.Register<GatewayKey>(gateway);
-            GatewayEndpoint.Start(system, gateway, endpointPort, node.Tls);
-            DrainOnLeave.Register(system, gateway, config.RequireTimeSpan("actors.shutdown.drain-timeout"));
-        });
-    }
-
-    /// <summary>Lets handler factories resolve services from the host's container.</summary>
-    private sealed class ResolverServices(IDependencyResolver resolver) : IServiceProvider
-    {
-        public object? GetService(Type serviceType) => resolver.GetService(serviceType);
+            })
+            .WithLanes(actors.Handlers, parts)
+            .WithEntityTypes(actors.EntityTypes, parts)
+            .WithGateway(parts)
+            .WithNodeStatus(parts)
+            .WithDrainOnLeave()
+            .WithGatewayEndpoint(endpointPort, node.Tls);
     }
 }

@@ -2,6 +2,7 @@ using Actors.Gateway;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Hosting;
 
 namespace Actors.Hosting;
 
@@ -14,7 +15,11 @@ internal static class DrainOnLeave
     /// answers what it has in flight, refusing new work as retryable, for at most
     /// <paramref name="within"/>. Then sharding hands the shards off and the node leaves.
     /// </summary>
-    public static void Register(ActorSystem system, IActorRef gateway, TimeSpan within)
+    public static AkkaConfigurationBuilder WithDrainOnLeave(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry) =>
+            Register(system, registry.Get<GatewayKey>(), system.Settings.Config.RequireTimeSpan("actors.shutdown.drain-timeout")));
+
+    private static void Register(ActorSystem system, IActorRef gateway, TimeSpan within)
     {
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "actors-unregister-gateway", () =>

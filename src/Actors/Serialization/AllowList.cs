@@ -1,69 +1,42 @@
-using System.Reflection;
-using Actors.Protocol;
+using System.Collections.Frozen;
 using Akka.Configuration;
+using ITypeFilter = Hyperion.ITypeFilter;
 
 namespace Actors.Serialization;
 
-/// <summary>
-/// The message types a node or client accepts from the wire, rendered as HOCON
-/// (<c>actors.serialization.registered-types</c>) for both protocol serializers.
-/// </summary>
-public static class ProtocolTypes
+/// <summary>Allows exactly the listed types, named "Namespace.Type, Assembly" with or without version.</summary>
+public sealed class AllowList(IEnumerable<string> allowed) : ITypeFilter
 {
+    private readonly FrozenSet<string> _allowed = allowed.Select(Normalize).OfType<string>().ToFrozenSet(StringComparer.Ordinal);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> _byType = new();
+
+    /// <summary>The listed names: the registered protocol types and any allowed in HOCON.</summary>
+    public static IEnumerable<string> Names(Config config) => config.GetStringList("actors.serialization.registered-types")
+        .Concat(config.GetStringList("actors.serialization.allowed-types"));
+
+    public bool IsAllowed(string typeName) => Normalize(typeName) is { } name && _allowed.Contains(name);
+
+    public bool IsAllowed(Type type) => _byType.GetOrAdd(type, t => IsAllowed($"{t.FullName}, {t.Assembly.GetName().Name}"));
+
     /// <summary>
-    /// The protocol serializer's allow-list: the concrete message types of the given assemblies
-    /// and what their properties carry (records and enums of those assemblies, BCL value types
-    /// such as TimeSpan or Guid). Anything else that arrives is refused before any of its code runs.
+    /// "A.B, Asm, Version=..., ..." → "A.B, Asm"; an array "A.B[], Asm" stands for its element
+    /// type. Null for anything else, generic types included.
     /// </summary>
-    public static Config For(IEnumerable<Assembly> protocolAssemblies)
+    private static string? Normalize(string typeName)
     {
-        var assemblies = protocolAssemblies.ToHashSet();
-        var roots = assemblies
-            .SelectMany(a => a.GetTypes())
-            .Where(t => t is { IsAbstract: false, IsInterface: false, IsGenericTypeDefinition: false } &&
-                        typeof(IActorsMessage).IsAssignableFrom(t));
-        var names = CarriedTypes(roots, assemblies)
-            .Select(t => $"\"{t.FullName}, {t.Assembly.GetName().Name}\"")
-            .Order(StringComparer.Ordinal);
-        return ConfigurationFactory.ParseString(
-            $"actors.serialization.registered-types = [{string.Join(", ", names)}]");
-    }
-
-    private static HashSet<Type> CarriedTypes(IEnumerable<Type> roots, HashSet<Assembly> ours)
-    {
-        var allowed = new HashSet<Type>();
-        var pending = new Stack<Type>(roots);
-        while (pending.TryPop(out var type))
+        if (string.IsNullOrEmpty(typeName))
         {
-            type = Nullable.GetUnderlyingType(type) ?? (type.IsArray ? type.GetElementType()! : type);
-            if (type.IsPrimitive || type == typeof(string) || type.IsGenericParameter)
-            {
-                continue;
-            }
-
-            if (type.IsGenericType)
-            {
-                // Generic containers are not listed (their names are not matched); their arguments are.
-                foreach (var argument in type.GetGenericArguments())
-                {
-                    pending.Push(argument);
-                }
-
-                continue;
-            }
-
-            var isOurs = ours.Contains(type.Assembly);
-            if ((!isOurs && !type.IsValueType) || !allowed.Add(type) || !isOurs)
-            {
-                continue;
-            }
-
-            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            {
-                pending.Push(property.PropertyType);
-            }
+            return null;
         }
 
-        return allowed;
+        var parts = typeName.Split(',', 3, StringSplitOptions.TrimEntries);
+        if (parts.Length < 2 || parts[1].Length == 0)
+        {
+            return null;
+        }
+
+        var name = parts[0].EndsWith("[]", StringComparison.Ordinal) ? parts[0][..^2] : parts[0];
+        return name.Length > 0 && !name.Contains('[') ? $"{name}, {parts[1]}" : null;
     }
 }

@@ -29,7 +29,7 @@ public sealed class ClientProtocolSerializer : Akka.Serialization.Serializer
         var config = system.Settings.Config.WithFallback(Hosting.ActorsConfig.Wire);
         _maxAllocation = config.GetByteSize("actors.serialization.max-decode-allocation")
                          ?? throw new Akka.Configuration.ConfigurationException("actors.serialization.max-decode-allocation is not set");
-        var resolver = CompositeResolver.Create(new MessageResolver(new TypeIndex(ProtocolSerializer.AllowList.Names(config))),
+        var resolver = CompositeResolver.Create(new MessageResolver(new TypeIndex(AllowList.Names(config))),
             ContractlessStandardResolver.Instance);
         _options = MessagePackSerializerOptions.Standard
             .WithResolver(resolver)

@@ -65,7 +65,7 @@ public sealed class ProtocolSerializerSpecs(ITestOutputHelper output) : NodeSpec
     [Fact]
     public void The_allow_list_matches_names_with_and_without_assembly_version()
     {
-        var allow = new ProtocolSerializer.AllowList(["Actors.Protocol.EstimatePi, Actors"]);
+        var allow = new AllowList(["Actors.Protocol.EstimatePi, Actors"]);
 
         allow.IsAllowed(typeof(EstimatePi).AssemblyQualifiedName!).Should().BeTrue();
         allow.IsAllowed("Actors.Protocol.EstimatePi, Actors").Should().BeTrue();

@@ -22,13 +22,17 @@ public sealed class TestNode : IAsyncDisposable
         _host = host;
         JournalPath = journalPath;
         System = host.Services.GetRequiredService<ActorSystem>();
-        Gateway = host.Services.GetRequiredService<ActorRegistry>().Get<GatewayKey>();
+        Registry = host.Services.GetRequiredService<ActorRegistry>();
+        Gateway = Registry.Get<GatewayKey>();
         Client = ActorsClient.ForGateway(System, Gateway);
     }
 
     public string JournalPath { get; }
     public ActorSystem System { get; }
     public IActorRef Gateway { get; }
+
+    /// <summary>Akka.Hosting's registry: the gateway (GatewayKey) and each entity type's region (EntityRegion&lt;TCommand&gt;).</summary>
+    public ActorRegistry Registry { get; }
 
     /// <summary>The node's gateway endpoint, <c>host:port</c>: where clients connect.</summary>
     public string Contact => GatewayEndpoint.ContactOf(System) ?? throw new InvalidOperationException("the node has no gateway endpoint yet");
