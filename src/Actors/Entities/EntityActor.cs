@@ -21,18 +21,15 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     where TEvent : class, IJournaled
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly IEntityHandler<TState, TCommand, TEvent> _handler;
     private readonly EntityTypeSettings _settings;
     private readonly EntityLifecycle _lifecycle;
     private readonly string _entityType;
     private TState _state;
     private int _eventsSinceSnapshot;
     private readonly RequestWindow _requests;
+    private readonly EntityCommands<TState, TCommand, TEvent> _commands;
     private readonly string _key;
     private readonly RecoveryBackoff _backoff;
-
-    // While recovering: request ids named by events (IRequestEvent), checked once the journal is read.
-    private List<string>? _idsOnly;
 
     private readonly WriteQueue<TState> _writes = new();
     private bool _stopAsked;
@@ -44,7 +41,6 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         _backoff = backoff;
         _lifecycle = new EntityLifecycle(entityType, live, telemetry);
         _entityType = entityType;
-        _handler = handler;
         _settings = settings;
         if (settings.JournalPluginId.Length > 0)
         {
@@ -60,62 +56,22 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         PersistenceId = PersistenceIdFor(entityType, key);
 
         _requests = new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests);
-        Recover<SnapshotOffer>(offer =>
-        {
-            switch (offer.Snapshot)
-            {
-                case EntitySnapshot snapshot:
-                    _state = (TState)Serialization.JournalSerializer.FromElement(snapshot.State, snapshot.StateManifest);
-                    foreach (var write in RequestWindow.Unpack(snapshot.Requests))
-                    {
-                        _requests.Add(write);
-                    }
-
-                    break;
-                case EntitySnapshotV1 v1:
-                    _state = (TState)Serialization.JournalSerializer.FromElement(v1.State, v1.StateManifest);
-                    foreach (var id in v1.RecentRequestIds ?? [])
-                    {
-                        _requests.Add(IdOnly(id));
-                    }
-
-                    break;
-                default:
-                    _state = (TState)offer.Snapshot;
-                    break;
-            }
-        });
+        _commands = new EntityCommands<TState, TCommand, TEvent>(handler, _requests, settings, PersistenceId, _log);
+        var recovery = new EntityRecovery<TState, TEvent>(handler.Apply, _requests);
+        Recover<SnapshotOffer>(offer => _state = recovery.FromSnapshot(offer.Snapshot));
         Recover<JournaledWrite>(write =>
         {
-            _requests.Add(write.Request);
-            foreach (var e in write.Events)
-            {
-                _state = _handler.Apply(_state, (TEvent)Serialization.JournalSerializer.FromElement(e.Event, e.Manifest));
-                _eventsSinceSnapshot++;
-            }
+            _state = recovery.Replay(_state, write);
+            _eventsSinceSnapshot += write.Events.Length;
         });
         Recover<TEvent>(e =>
         {
-            if (e is IRequestEvent { RequestId: { } id })
-            {
-                (_idsOnly ??= []).Add(id);
-            }
-
-            _state = _handler.Apply(_state, e);
+            _state = recovery.Replay(_state, e);
             _eventsSinceSnapshot++;
         });
         Recover<RecoveryCompleted>(_ =>
         {
-            // Ids that events name but no AppliedRequest records: a journal written before hashes.
-            foreach (var id in _idsOnly ?? [])
-            {
-                if (_requests.Check(id, () => AppliedRequest.UnknownHash) == RequestSeen.New)
-                {
-                    _requests.Add(IdOnly(id));
-                }
-            }
-
-            _idsOnly = null;
+            recovery.Completed();
             _backoff.Recovered(_key);
         });
 
@@ -158,76 +114,40 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
     private void Handle(Caller caller, TCommand command)
     {
-        var id = command.RequestId;
-        long? hash = null;
-        long Hash() => hash ??= Hashes.OfCommand(command);
-        var seen = _writes.TryGetUnwritten(id, out var deciding)
-            ? deciding.CommandHash == Hash() ? RequestSeen.Applied : RequestSeen.Reused
-            : _requests.Check(id, Hash);
-        if (seen == RequestSeen.Applied)
-        {
-            // A retry of a write this entity already made (or is making): answer, apply nothing;
-            // after the pending writes, so it never acknowledges what is not yet stored.
-            AnswerAfterWrites(caller, AlreadyApplied(command));
-            return;
-        }
-
-        if (seen == RequestSeen.Reused)
-        {
-            caller.Answer(new ErrorReply(id, ErrorCode.InvalidRequest,
-                $"request id {id} was used for a different command within the last {_settings.RememberRequestsFor.TotalSeconds:0} s; ids must be unique"));
-            return;
-        }
-
-        EntityStep<TState, TEvent> step;
-        try
-        {
-            step = EntityLogic.Step(_handler, _state, command);
-        }
-        catch (Exception e)
-        {
-            // Nothing was written or changed: the entity goes on serving.
-            caller.Answer(Failed(id, e));
-            return;
-        }
-
-        if (step.Events.Count == 0)
-        {
-            // A read sees every decided change, so it is answered once those are stored.
-            AnswerAfterWrites(caller, step.Reply);
-            return;
-        }
-
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        if (_requests.FullFor(now, _writes.Unwritten) is { } wait)
+        switch (_commands.Decide(_state, command, Unwritten, _writes.Unwritten, now))
         {
-            // Every id it could remember is still inside the window: forgetting one could apply its retry twice.
-            caller.Answer(new ErrorReply(id, ErrorCode.Overloaded,
-                $"{PersistenceId} took {_settings.MaxRememberedRequests} writes within {_settings.RememberRequestsFor.TotalSeconds:0} s " +
-                "(actors.entities max-remembered-requests)", wait));
-            return;
-        }
+            case EntityCommands<TState, TCommand, TEvent>.Outcome.Answer { AfterWrites: true } answer:
+                // Never ahead of the writes decided before it: it must not acknowledge what is not yet stored.
+                AnswerAfterWrites(caller, answer.Reply);
+                break;
+            case EntityCommands<TState, TCommand, TEvent>.Outcome.Answer answer:
+                caller.Answer(answer.Reply);
+                break;
+            case EntityCommands<TState, TCommand, TEvent>.Outcome.Write write:
+                // One journal row per command: its events with its request id. Made before the state
+                // moves, so an event that cannot be stored fails only its own command.
+                JournaledWrite row;
+                try
+                {
+                    row = JournaledWrite.Of(write.Request, write.Events);
+                }
+                catch (Exception e)
+                {
+                    caller.Answer(_commands.Failed(command.RequestId, e));
+                    return;
+                }
 
-        // One journal row per command: its events with its request id. Made before the state
-        // moves, so an event that cannot be stored fails only its own command.
-        var applied = new AppliedRequest(id, Hash(), now);
-        JournaledWrite write;
-        try
-        {
-            write = JournaledWrite.Of(applied, step.Events);
+                // Decided now, stored with whatever else arrives while the journal is busy: one write
+                // for all of them. The caller hears only after its row is in the journal.
+                _state = write.Next;
+                _writes.Add(row, write.Events.Count, caller, write.Reply);
+                WriteNext();
+                break;
         }
-        catch (Exception e)
-        {
-            caller.Answer(Failed(id, e));
-            return;
-        }
-
-        // Decided now, stored with whatever else arrives while the journal is busy: one write
-        // for all of them. The caller hears only after its row is in the journal.
-        _state = step.Next;
-        _writes.Add(write, step.Events.Count, caller, step.Reply);
-        WriteNext();
     }
+
+    private AppliedRequest? Unwritten(string requestId) => _writes.TryGetUnwritten(requestId, out var applied) ? applied : null;
 
     /// <summary>A reply that must not overtake the writes decided before it.</summary>
     private void AnswerAfterWrites(Caller caller, IReply reply)
@@ -317,27 +237,6 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         {
             _lifecycle.Stop(Context);
         }
-    }
-
-    /// <summary>An id from a journal written before command hashes: remembered from now, matching any command.</summary>
-    private static AppliedRequest IdOnly(string id) => new(id, AppliedRequest.UnknownHash, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-
-    private IReply AlreadyApplied(TCommand command)
-    {
-        try
-        {
-            return _handler.AlreadyApplied(_state, command);
-        }
-        catch (Exception e)
-        {
-            return Failed(command.RequestId, e);
-        }
-    }
-
-    private ErrorReply Failed(string requestId, Exception e)
-    {
-        _log.Warning("Entity {0} failed on request {1}: {2}", PersistenceId, requestId, e.Message);
-        return new ErrorReply(requestId, ErrorCode.HandlerFailed, e.Message);
     }
 
     /// <summary>

@@ -18,23 +18,20 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
     where TCommand : IKeyedRequest
     where TEvent : class, IJournaled
 {
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly IEntityHandler<TState, TCommand, TEvent> _handler;
     private readonly EntityLifecycle _lifecycle;
-    private readonly string _id;
     private TState _state;
 
     // A retried write is recognised while this instance lives (its state lives no longer).
-    private readonly RequestWindow _requests;
+    private readonly EntityCommands<TState, TCommand, TEvent> _commands;
 
     public VolatileEntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler,
         EntityTypeSettings settings, LiveEntities live, NodeTelemetry telemetry)
     {
         _lifecycle = new EntityLifecycle(entityType, live, telemetry);
-        _handler = handler;
-        _id = EntityActor<TState, TCommand, TEvent>.PersistenceIdFor(entityType, key);
         _state = handler.Initial(key);
-        _requests = new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests);
+        _commands = new EntityCommands<TState, TCommand, TEvent>(handler,
+            new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests), settings,
+            EntityActor<TState, TCommand, TEvent>.PersistenceIdFor(entityType, key), Context.GetLogger());
 
         Receive<RoutedRequest>(routed =>
         {
@@ -54,40 +51,19 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
 
     private void Handle(Caller caller, TCommand command)
     {
-        try
+        switch (_commands.Decide(_state, command, NoneUnwritten, 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
         {
-            var id = command.RequestId;
-            switch (_requests.Check(id, () => Hashes.OfCommand(command)))
-            {
-                case RequestSeen.Applied:
-                    caller.Answer(_handler.AlreadyApplied(_state, command));
-                    return;
-                case RequestSeen.Reused:
-                    caller.Answer(new ErrorReply(id, ErrorCode.InvalidRequest, $"request id {id} was used for a different command; ids must be unique"));
-                    return;
-            }
-
-            var step = EntityLogic.Step(_handler, _state, command);
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            if (step.Events.Count > 0 && _requests.FullFor(now, 0) is { } wait)
-            {
-                caller.Answer(new ErrorReply(id, ErrorCode.Overloaded, $"{_id} took too many writes within its request window", wait));
-                return;
-            }
-
-            if (step.Events.Count > 0)
-            {
-                _requests.Add(new AppliedRequest(id, Hashes.OfCommand(command), now));
-            }
-
-            _state = step.Next;
-            caller.Answer(step.Reply);
-        }
-        catch (Exception e)
-        {
-            _log.Warning("Entity {0} failed on request {1}: {2}", _id, command.RequestId, e.Message);
-            caller.Answer(new ErrorReply(command.RequestId, ErrorCode.HandlerFailed, e.Message));
+            case EntityCommands<TState, TCommand, TEvent>.Outcome.Answer answer:
+                caller.Answer(answer.Reply);
+                break;
+            case EntityCommands<TState, TCommand, TEvent>.Outcome.Write write:
+                // Nothing to store: remembered and applied at once.
+                _commands.Requests.Add(write.Request);
+                _state = write.Next;
+                caller.Answer(write.Reply);
+                break;
         }
     }
 
+    private static AppliedRequest? NoneUnwritten(string requestId) => null;
 }

@@ -219,33 +219,18 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         if (pending.IsCompleted)
         {
             // Synchronous handlers (the cpu lane) answer here, with no task or message in between.
-            IReply reply;
+            IReply? reply = null;
+            Exception? error = null;
             try
             {
                 reply = pending.Result;
             }
             catch (Exception e)
             {
-                if (!CancelledAtDeadline(e, cancel, replyTo, request))
-                {
-                    Failed(replyTo, request, handler.Registration, e);
-                }
-
-                return;
-            }
-            finally
-            {
-                cancel.Dispose();
+                error = e;
             }
 
-            if (reply is null)
-            {
-                Failed(replyTo, request, handler.Registration, new InvalidOperationException("the handler returned no reply"));
-                return;
-            }
-
-            _history.Succeeded(_name);
-            replyTo.Answer(reply);
+            Conclude(replyTo, request, handler.Registration, reply, error, cancel);
             return;
         }
 
@@ -256,18 +241,30 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     }
 
     /// <summary>
-    /// A handler that gave up at the request's deadline (its token) has not failed: the caller
-    /// has had Timeout from the gateway, this answer only gives the slot back.
+    /// Where a handler's result becomes its caller's answer: the reply; Timeout if the handler
+    /// gave up at the request's deadline (it has not failed: the caller has had Timeout from the
+    /// gateway, this answer only gives the slot back); otherwise HandlerFailed, and the handlers
+    /// are replaced.
     /// </summary>
-    private bool CancelledAtDeadline(Exception error, CancellationTokenSource cancel, Caller replyTo, IRequest request)
+    private void Conclude(Caller replyTo, IRequest request, HandlerRegistration registration, IReply? reply, Exception? error,
+        CancellationTokenSource cancel)
     {
-        if (error.GetBaseException() is not OperationCanceledException || !cancel.IsCancellationRequested || _stopping.IsCancellationRequested)
+        var cancelledAtDeadline = error?.GetBaseException() is OperationCanceledException && cancel.IsCancellationRequested &&
+                                  !_stopping.IsCancellationRequested;
+        cancel.Dispose();
+        if (reply is not null)
         {
-            return false;
+            _history.Succeeded(_name);
+            replyTo.Answer(reply);
         }
-
-        replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.Timeout, "not answered by its deadline: the handler was cancelled"));
-        return true;
+        else if (cancelledAtDeadline)
+        {
+            replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.Timeout, "not answered by its deadline: the handler was cancelled"));
+        }
+        else
+        {
+            Failed(replyTo, request, registration, error ?? new InvalidOperationException("the handler returned no reply"));
+        }
     }
 
     /// <summary>
@@ -301,17 +298,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
-        running.Cancel.Dispose();
-        if (completed.Reply is { } reply)
-        {
-            _history.Succeeded(_name);
-            completed.ReplyTo.Answer(reply);
-        }
-        else if (completed.Error is null || !CancelledAtDeadline(completed.Error, running.Cancel, completed.ReplyTo, completed.Request))
-        {
-            Failed(completed.ReplyTo, completed.Request, completed.Registration,
-                completed.Error ?? new InvalidOperationException("the handler returned no reply"));
-        }
+        Conclude(completed.ReplyTo, completed.Request, completed.Registration, completed.Reply, completed.Error, running.Cancel);
     }
 
     /// <summary>Answers the request HandlerFailed (message only: stack traces stay in the node's log) and replaces the handlers.</summary>
