@@ -3,7 +3,6 @@ using Actors.Handlers;
 using Actors.Protocol;
 using Actors.Telemetry;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 

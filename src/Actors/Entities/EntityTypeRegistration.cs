@@ -1,10 +1,8 @@
 using System.Text.RegularExpressions;
 using Actors.Handlers;
-using Actors.Hosting;
 using Actors.Protocol;
 using Actors.Serialization;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Configuration;
 
 namespace Actors.Entities;

@@ -1,6 +1,3 @@
-using Akka.Actor;
-using Akka.Configuration;
-
 namespace Actors.Gateway;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Actors.Telemetry;
-using Akka.Actor;
 using Akka.Hosting;
 
 namespace Actors.Hosting;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor.Setup;
 using Akka.Configuration;
-using Akka.Event;
 using Akka.Remote.Transport.DotNetty;
 
 namespace Actors.Security;

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
-using ITypeFilter = Hyperion.ITypeFilter;
 
 namespace Actors.Serialization;
 

@@ -1,5 +1,3 @@
-using Actors.Handlers;
-using Actors.Protocol;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;

@@ -1,5 +1,4 @@
 using Actors.Gateway;
-using Actors.Handlers;
 using Actors.Protocol;
 using Actors.Telemetry;
 using Akka.Actor;

@@ -1,11 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Actors.Handlers;
 using Actors.Hosting;
 using Actors.Protocol;
-using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Spectre.Console;
 
 namespace Actors.Host.Bench;
