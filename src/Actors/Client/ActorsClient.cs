@@ -3,6 +3,7 @@ using System.Reflection;
 using Actors.Hosting;
 using Actors.Protocol;
 using Actors.Security;
+using Actors.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 
@@ -25,6 +26,9 @@ public sealed partial class ActorsClient : IAsyncDisposable
     private readonly string _idPrefix;
     private readonly ActorSystem _system;
     private readonly long _maxRequestBytes;
+
+    // The message types the transport to the nodes carries (null: a gateway in this process, no transport).
+    private readonly AllowList? _wireTypes;
     private long _sequence;
     private volatile bool _disposed;
 
@@ -39,7 +43,9 @@ public sealed partial class ActorsClient : IAsyncDisposable
         var n = Interlocked.Increment(ref _clients);
         _system = system;
         // A gateway in this process is reached without the transport: no frame limit applies.
-        _maxRequestBytes = link is null && target.Path.Address.HasLocalScope ? 0 : MaxRequestBytes(system);
+        var overTransport = link is not null || !target.Path.Address.HasLocalScope;
+        _maxRequestBytes = overTransport ? MaxRequestBytes(system) : 0;
+        _wireTypes = overTransport ? new AllowList(AllowList.Names(system.Settings.Config.WithFallback(ActorsConfig.Client))) : null;
         _link = link;
         _ownedSystem = ownedSystem;
         DefaultTimeout = timeout;
@@ -194,7 +200,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
     private Task<IReply> SendOnceAsync(IRequest request, TimeSpan timeout, long callDeadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (TooLarge(request) is { } refused)
+        if ((NotOnTheWire(request) ?? TooLarge(request)) is { } refused)
         {
             return Task.FromResult<IReply>(refused);
         }
@@ -237,6 +243,17 @@ public sealed partial class ActorsClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// A request of a type the client was not told about would fail in the transport (and the
+    /// call end in Timeout): refused here at once, naming the fix.
+    /// </summary>
+    private ErrorReply? NotOnTheWire(IRequest request) =>
+        _wireTypes is null || _wireTypes.IsAllowed(request.GetType())
+            ? null
+            : new ErrorReply(request.RequestId ?? "", ErrorCode.InvalidRequest,
+                $"{request.GetType().FullName} is not a registered message type of this client: pass its assembly to " +
+                "ActorsClient.Connect(contacts, protocolAssemblies: [typeof(YourRequest).Assembly]) (or ActorsClient.Config(...) for your own actor system)");
+
+    /// <summary>
     /// The transport drops a frame over <c>maximum-frame-size</c> (and a node that receives one
     /// closes the connection): refuse such a request here, with an error, before it is sent.
     /// </summary>
@@ -247,7 +264,18 @@ public sealed partial class ActorsClient : IAsyncDisposable
             return null;
         }
 
-        var size = _system.Serialization.FindSerializerFor(request).ToBinary(request).LongLength;
+        long size;
+        try
+        {
+            size = _system.Serialization.FindSerializerFor(request).ToBinary(request).LongLength;
+        }
+        catch (Exception e)
+        {
+            // What it carries cannot travel (a type inside it the wire does not take): refused here, not thrown.
+            return new ErrorReply(request.RequestId ?? "", ErrorCode.InvalidRequest,
+                $"{request.GetType().Name} cannot be sent: {e.GetBaseException().Message}");
+        }
+
         return size <= _maxRequestBytes
             ? null
             : new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,

@@ -38,6 +38,19 @@ public sealed class CustomTypesSpecs(ITestOutputHelper output)
         refused.Should().BeOfType<ErrorReply>().Which.Code.Should().Be(ErrorCode.InvalidRequest);
     }
 
+    [Fact]
+    public async Task A_client_not_told_about_a_type_refuses_it_at_once_with_the_fix_instead_of_throwing()
+    {
+        await using var client = await ConnectFromAnotherSystemAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var refused = await client.SendAsync(new Greet(client.NewRequestId(), "Ada"), Patience);
+
+        refused.Should().BeOfType<ErrorReply>().Which.Code.Should().Be(ErrorCode.InvalidRequest);
+        ((ErrorReply)refused).Message.Should().Contain("protocolAssemblies");
+        started.Elapsed.Should().BeLessThan(Patience, "refused before it is sent, not answered Timeout");
+    }
+
     public sealed record Greet(string RequestId, string Name) : IRequest;
 
     public sealed record Greeted(string RequestId, string Text) : IReply;
