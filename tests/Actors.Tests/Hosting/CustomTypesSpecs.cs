@@ -19,6 +19,7 @@ namespace Actors.Tests.Hosting;
 public sealed class CustomTypesSpecs(ITestOutputHelper output)
     : NodeSpec(output, "actors.handlers.greet.lane = io", actors => actors
         .AddHandler<Greet>("greet", _ => new GreetHandler())
+        .AddHandler<CountLetters>("count-letters", _ => new CountLettersHandler())
         .AddEntityType("cart", _ => new CartHandler()))
 {
     [Fact]
@@ -39,6 +40,17 @@ public sealed class CustomTypesSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_reply_may_carry_read_only_dictionaries_and_lists()
+    {
+        await using var client = await ConnectFromAnotherSystemAsync(typeof(Greet).Assembly);
+
+        var counted = await client.AskAsync<LetterCounts>(new CountLetters(client.NewRequestId(), "banana"), Patience);
+
+        counted.Counts.Should().BeEquivalentTo(new Dictionary<string, int> { ["b"] = 1, ["a"] = 3, ["n"] = 2 });
+        counted.Order.Should().Equal("a", "b", "n");
+    }
+
+    [Fact]
     public async Task A_client_not_told_about_a_type_refuses_it_at_once_with_the_fix_instead_of_throwing()
     {
         await using var client = await ConnectFromAnotherSystemAsync();
@@ -55,6 +67,10 @@ public sealed class CustomTypesSpecs(ITestOutputHelper output)
 
     public sealed record Greeted(string RequestId, string Text) : IReply;
 
+    public sealed record CountLetters(string RequestId, string Text) : IRequest;
+
+    public sealed record LetterCounts(string RequestId, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<string> Order) : IReply;
+
     public interface ICartCommand : IKeyedRequest;
 
     public sealed record AddItem(string RequestId, string Key, string Item, int Quantity) : ICartCommand;
@@ -70,6 +86,15 @@ public sealed class CustomTypesSpecs(ITestOutputHelper output)
 
     [JournalManifest("test.cart.item-added.v1")]
     public sealed record ItemAdded(string Item, int Quantity) : ICartEvent;
+
+    private sealed class CountLettersHandler : IRequestHandler<CountLetters>
+    {
+        public ValueTask<IReply> HandleAsync(CountLetters request, CancellationToken cancellationToken)
+        {
+            var counts = request.Text.GroupBy(c => c.ToString()).ToDictionary(g => g.Key, g => g.Count());
+            return ValueTask.FromResult<IReply>(new LetterCounts(request.RequestId, counts, counts.Keys.Order().ToList()));
+        }
+    }
 
     private sealed class GreetHandler : IRequestHandler<Greet>
     {
