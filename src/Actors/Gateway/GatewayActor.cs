@@ -64,7 +64,14 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(nameof(ResendAfterRemoval), ResendAfterRemoval.Instance, ResendAfterRemovalDelay);
         });
         Receive<ResendAfterRemoval>(_ => ResendLostWithMember());
-        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        // A gateway (re)started while a member is unreachable: requests for entities park from the start.
+        Receive<ClusterEvent.CurrentClusterState>(state =>
+        {
+            foreach (var member in state.Unreachable)
+            {
+                _inFlight.MemberUnreachable(member.UniqueAddress.ToString());
+            }
+        });
         Receive<FlushPartialBatches>(_ => _replies.SendPartialBatches());
         Receive<Sweep>(_ =>
         {
