@@ -9,7 +9,8 @@ namespace Actors.Gateway;
 /// request still in flight, which waits for the same answer. Plain logic over the in-flight
 /// table: the gateway actor sends what it decides.
 /// </summary>
-internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, InFlightTable inFlight)
+/// <param name="gatewayPath">The gateway's full path, carried by each routed request (see <see cref="RoutedRequest.Gateway"/>).</param>
+internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, InFlightTable inFlight, string? gatewayPath = null)
 {
     private readonly TokenSource _tokens = new();
     private readonly long _resendAfterMs = (long)settings.ResendRetriesAfter.TotalMilliseconds;
@@ -73,7 +74,7 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
         }
 
         // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).
-        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + within);
+        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + within, gatewayPath);
         return inFlight.TryAdd(route, routed, waiter, within, now)
             ? new Decision.Send(route, routed)
             : new Decision.Refused(new ErrorReply(id, ErrorCode.InvalidRequest,

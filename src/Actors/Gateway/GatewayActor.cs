@@ -48,7 +48,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         _telemetry = telemetry;
         _offences = new OffenceLog(_log, limits.OffenceLogInterval);
         _inFlight = new InFlightTable(admission.RequestDeadline, SettleAfterRemoval(Context.System));
-        _decide = new Admission(limits, admission, _inFlight);
+        _decide = new Admission(limits, admission, _inFlight,
+            Self.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress));
         Receive<RequestBatch>(batch => AdmitBatch(batch, _admission.RequestDeadline));
         Receive<TimedRequest>(Timed);
         Receive<IRequest>(request => Admit(request, new Waiter(Sender), _admission.RequestDeadline));

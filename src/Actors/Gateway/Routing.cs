@@ -10,8 +10,11 @@ namespace Actors.Gateway;
 /// carry it is not believed, whoever appears to have sent it: Akka.Remote does not
 /// authenticate sender paths, and request ids are chosen by callers. <paramref name="Deadline"/>
 /// (UTC) is when the gateway answers Timeout; work that starts later is skipped.
+/// <paramref name="Gateway"/> is the routing gateway's full path, so a node that drops the request
+/// where the sender is lost (a shard region's hand-off drops what it buffered, naming itself as
+/// the sender) can still tell that gateway at once.
 /// </summary>
-public sealed record RoutedRequest(Guid Token, IRequest Request, DateTime Deadline) : IActorsMessage
+public sealed record RoutedRequest(Guid Token, IRequest Request, DateTime Deadline, string? Gateway = null) : IActorsMessage
 {
     public bool Expired => DateTime.UtcNow >= Deadline;
 }

@@ -37,18 +37,36 @@ internal sealed class UndeliveredRequests : ReceiveActor
             _ => "dead_letter",
         }));
 
-        // A shard region that drops what it buffered during a hand-off names itself as the sender:
-        // then it is this node's gateway, which ignores a token it did not make.
         if (dead.Message is RoutedRequest { Request.RequestId: { } id } routed)
         {
             // Debug: during a fail-over there is one per request; Akka logs dead letters itself (log-dead-letters) and the meter counts them.
             _log.Debug("Request {0} ({1}) to {2} was not delivered; its gateway answers it Unavailable",
                 id, routed.Request.GetType().Name, dead.Recipient.Path);
-            (IsGateway(dead.Sender) ? dead.Sender : _gateway)
-                .Tell(new RequestUndelivered(routed.Token, id, $"not delivered to {dead.Recipient.Path.Name}"));
+            var notice = new RequestUndelivered(routed.Token, id, $"not delivered to {dead.Recipient.Path.Name}");
+            if (IsGateway(dead.Sender))
+            {
+                dead.Sender.Tell(notice);
+            }
+            else if (GatewayOf(routed) is { } gateway)
+            {
+                // A shard region that drops what it buffered during a hand-off names itself as the
+                // sender: the request says which gateway routed it (which believes only its token).
+                Context.ActorSelection(gateway).Tell(notice);
+            }
+            else
+            {
+                _gateway.Tell(notice);
+            }
         }
     }
 
-    private static bool IsGateway(IActorRef? actor) =>
+    /// <summary>The routing gateway's path, if the request names one that is a gateway's (any node's <c>/user/gateway</c>).</summary>
+    private static ActorPath? GatewayOf(RoutedRequest routed) =>
+        routed.Gateway is { } text && ActorPath.TryParse(text, out var path) && path.Name == GatewayActor.Name && path.Parent.Name == "user" &&
+        path.Parent.Parent is RootActorPath
+            ? path
+            : null;
+
+        private static bool IsGateway(IActorRef? actor) =>
         actor is not null && !actor.IsNobody() && actor.Path.Name == GatewayActor.Name && actor.Path.Parent.Name == "user";
 }
