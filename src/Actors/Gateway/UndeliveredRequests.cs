@@ -67,6 +67,6 @@ internal sealed class UndeliveredRequests : ReceiveActor
             ? path
             : null;
 
-        private static bool IsGateway(IActorRef? actor) =>
+    private static bool IsGateway(IActorRef? actor) =>
         actor is not null && !actor.IsNobody() && actor.Path.Name == GatewayActor.Name && actor.Path.Parent.Name == "user";
 }
