@@ -56,11 +56,11 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Receive<RoutedReply>(Complete);
         Receive<RequestUndelivered>(Undelivered);
         Receive<DrainGateway>(StartDraining);
-        Receive<ClusterEvent.UnreachableMember>(m => _inFlight.MemberUnreachable(m.Member.UniqueAddress.ToString()));
+        Receive<ClusterEvent.UnreachableMember>(m => _inFlight.MemberUnreachable(m.Member.UniqueAddress.ToString(), Leaving(m.Member)));
         Receive<ClusterEvent.ReachableMember>(m => _inFlight.MemberReachable(m.Member.UniqueAddress.ToString()));
         Receive<ClusterEvent.MemberRemoved>(m =>
         {
-            _inFlight.MemberRemoved(m.Member.UniqueAddress.ToString(), Environment.TickCount64);
+            _inFlight.MemberRemoved(m.Member.UniqueAddress.ToString(), Environment.TickCount64, m.PreviousStatus == MemberStatus.Down);
             // Once the coordinators have heard of the removal too.
             Timers.StartSingleTimer(nameof(ResendAfterRemoval), ResendAfterRemoval.Instance, ResendAfterRemovalDelay);
         });
@@ -70,7 +70,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         {
             foreach (var member in state.Unreachable)
             {
-                _inFlight.MemberUnreachable(member.UniqueAddress.ToString());
+                _inFlight.MemberUnreachable(member.UniqueAddress.ToString(), Leaving(member));
             }
         });
         Receive<FlushPartialBatches>(_ => _replies.SendPartialBatches());
@@ -95,6 +95,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, _admission.RequestDeadline.Ticks / 20));
         Timers.StartPeriodicTimer(nameof(Sweep), Sweep.Instance, every);
     }
+
+    private static bool Leaving(Member member) => member.Status is MemberStatus.Leaving or MemberStatus.Exiting;
 
     /// <summary>
     /// How long after a member's removal its shards are still moving: sharding waits the downing

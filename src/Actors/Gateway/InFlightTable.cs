@@ -153,9 +153,15 @@ internal sealed class InFlightTable(TimeSpan requestDeadline, TimeSpan settleAft
         return due;
     }
 
-    public void MemberUnreachable(string member)
+    /// <param name="leaving">It is leaving gracefully (Akka marks an exiting member unreachable as it
+    /// goes): its shards were handed off, so nothing waits on it; a copy sent to it may still be lost.</param>
+    public void MemberUnreachable(string member, bool leaving = false)
     {
-        if (_unreachable.Add(member))
+        if (leaving)
+        {
+            Epoch++;
+        }
+        else if (_unreachable.Add(member))
         {
             MembershipChanged();
         }
@@ -164,9 +170,17 @@ internal sealed class InFlightTable(TimeSpan requestDeadline, TimeSpan settleAft
     /// <summary>Reachable again: nothing was lost that a resend would recover, and nothing moves.</summary>
     public void MemberReachable(string member) => _unreachable.Remove(member);
 
-    public void MemberRemoved(string member, long now)
+    /// <param name="downed">Removed after being downed (it crashed or was cut off): its shards move
+    /// only now. False after a graceful leave, whose shards were handed off before.</param>
+    public void MemberRemoved(string member, long now, bool downed = true)
     {
         _unreachable.Remove(member);
+        if (!downed)
+        {
+            Epoch++;
+            return;
+        }
+
         _settledAt = now + (long)settleAfterRemoval.TotalMilliseconds;
         MembershipChanged();
     }

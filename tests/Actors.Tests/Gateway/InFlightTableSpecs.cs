@@ -173,6 +173,20 @@ public sealed class InFlightTableSpecs
     }
 
     [Fact]
+    public void A_member_leaving_gracefully_parks_nothing_its_shards_were_handed_off_first()
+    {
+        FillTo(_entities, 10);
+
+        _table.MemberUnreachable("node-3", leaving: true);
+        _table.MemberRemoved("node-3", _now, downed: false);
+
+        _entities.Parked.Should().Be(0);
+        _table.Unsettled(_now).Should().BeFalse();
+        _table.Admits(_entities, _now).Should().BeFalse("the adaptive limit still protects the members taking its shards");
+        _table.TakeSentBeforeChange(_now).Should().HaveCount(10, "a copy sent before may still have been lost in the hand-off");
+    }
+
+    [Fact]
     public void Once_settled_new_requests_count_against_the_limit_again()
     {
         _table.MemberRemoved("node-3", _now);
