@@ -15,6 +15,7 @@ namespace Actors.Tests.Gateway;
 /// beyond its bound (the client retries the refusals), and the heap comes back down. Sizes are small enough for CI (a few seconds).
 /// </summary>
 [Trait("Category", "Soak")]
+[Collection(Alone.Name)]
 public sealed class FloodSpecs(ITestOutputHelper output) : NodeSpec(output, Hocon)
 {
     private const string Hocon = "actors.admission.max-in-flight = 200\nactors.lanes.cpu.max-in-flight = 100";
