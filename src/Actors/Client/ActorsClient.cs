@@ -3,7 +3,6 @@ using System.Reflection;
 using Actors.Hosting;
 using Actors.Protocol;
 using Actors.Security;
-using Actors.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 
@@ -25,10 +24,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
     private readonly ActorSystem? _ownedSystem;
     private readonly string _idPrefix;
     private readonly ActorSystem _system;
-    private readonly long _maxRequestBytes;
-
-    // The message types the transport to the nodes carries (null: a gateway in this process, no transport).
-    private readonly AllowList? _wireTypes;
+    private readonly WireCheck _wire;
     private long _sequence;
     private volatile bool _disposed;
 
@@ -43,9 +39,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
         var n = Interlocked.Increment(ref _clients);
         _system = system;
         // A gateway in this process is reached without the transport: no frame limit applies.
-        var overTransport = link is not null || !target.Path.Address.HasLocalScope;
-        _maxRequestBytes = overTransport ? MaxRequestBytes(system) : 0;
-        _wireTypes = overTransport ? new AllowList(AllowList.Names(system.Settings.Config.WithFallback(ActorsConfig.Client))) : null;
+        _wire = new WireCheck(system, overTransport: link is not null || !target.Path.Address.HasLocalScope);
         _link = link;
         _ownedSystem = ownedSystem;
         DefaultTimeout = timeout;
@@ -200,7 +194,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
     private Task<IReply> SendOnceAsync(IRequest request, TimeSpan timeout, long callDeadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if ((NotOnTheWire(request) ?? TooLarge(request)) is { } refused)
+        if (_wire.Refusal(request) is { } refused)
         {
             return Task.FromResult<IReply>(refused);
         }
@@ -240,60 +234,6 @@ public sealed partial class ActorsClient : IAsyncDisposable
             _ => throw new ActorsRequestException(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed,
                 $"expected {typeof(TReply).Name} but the node answered {reply.GetType().Name}")),
         };
-    }
-
-    /// <summary>
-    /// A request of a type the client was not told about would fail in the transport (and the
-    /// call end in Timeout): refused here at once, naming the fix.
-    /// </summary>
-    private ErrorReply? NotOnTheWire(IRequest request) =>
-        _wireTypes is null || _wireTypes.IsAllowed(request.GetType())
-            ? null
-            : new ErrorReply(request.RequestId ?? "", ErrorCode.InvalidRequest,
-                $"{request.GetType().FullName} is not a registered message type of this client: pass its assembly to " +
-                "ActorsClient.Connect(contacts, protocolAssemblies: [typeof(YourRequest).Assembly]) (or ActorsClient.Config(...) for your own actor system)");
-
-    /// <summary>
-    /// The transport drops a frame over <c>maximum-frame-size</c> (and a node that receives one
-    /// closes the connection): refuse such a request here, with an error, before it is sent.
-    /// </summary>
-    private ErrorReply? TooLarge(IRequest request)
-    {
-        if (_maxRequestBytes <= 0)
-        {
-            return null;
-        }
-
-        long size;
-        try
-        {
-            size = _system.Serialization.FindSerializerFor(request).ToBinary(request).LongLength;
-        }
-        catch (Exception e)
-        {
-            // What it carries cannot travel (a type inside it the wire does not take): refused here, not thrown.
-            return new ErrorReply(request.RequestId ?? "", ErrorCode.InvalidRequest,
-                $"{request.GetType().Name} cannot be sent: {e.GetBaseException().Message}");
-        }
-
-        return size <= _maxRequestBytes
-            ? null
-            : new ErrorReply(request.RequestId, ErrorCode.InvalidRequest,
-                $"request is {size} bytes serialized; the limit is {_maxRequestBytes} (akka.remote.dot-netty.tcp.maximum-frame-size less envelope room)");
-    }
-
-    private static long MaxRequestBytes(ActorSystem system)
-    {
-        var config = system.Settings.Config;
-        if (!config.WithFallback(ActorsConfig.Client).RequireBoolean("actors.client.check-request-size") ||
-            !config.HasPath("akka.remote.dot-netty.tcp.maximum-frame-size"))
-        {
-            return 0;
-        }
-
-        // Room for the remote envelope around the request.
-        var frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 0;
-        return frame > 0 ? Math.Max(1024, frame - 16 * 1024) : 0;
     }
 
     public async ValueTask DisposeAsync()
