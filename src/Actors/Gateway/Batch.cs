@@ -14,6 +14,21 @@ internal sealed class Batch(string id, IActorRef replyTo, int count, bool answer
     private readonly List<IReply> _ready = [];
     private int _remaining = count;
 
+    /// <summary>The items to admit, each with its index; an item that is not a request is answered here.</summary>
+    public IEnumerable<(IRequest Item, int Index)> Admissible(IRequest[] items)
+    {
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (items[i] is null or RequestBatch)
+            {
+                Answer(i, GatewayErrors.NotARequest(items[i]));
+                continue;
+            }
+
+            yield return (items[i], i);
+        }
+    }
+
     /// <summary>Files one item's reply; true when answered items wait to be sent and more are to come.</summary>
     public bool Answer(int index, IReply reply)
     {

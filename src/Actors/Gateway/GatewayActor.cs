@@ -11,75 +11,70 @@ namespace Actors.Gateway;
 /// The front door of a node, registered with the ClusterClient receptionist. It checks the
 /// node-wide rules, admits a request only while the node, and the request's lane or entity type,
 /// are under their in-flight bounds (otherwise it answers <see cref="ErrorCode.Overloaded"/> at
-/// once with a retry-after hint), and routes it. Replies come back through the gateway, which
-/// is how it knows what is in flight (<see cref="InFlightTable"/>); one it never gets by the
-/// request deadline is answered <see cref="ErrorCode.Timeout"/>. So every request that reaches a
-/// node gets exactly one reply. Anything that is not a request is dropped with one warning.
+/// once with a retry-after hint; <see cref="Admission"/>), and routes it. Replies come back
+/// through the gateway, which is how it knows what is in flight (<see cref="InFlightTable"/>); one
+/// it never gets by the request deadline is answered <see cref="ErrorCode.Timeout"/>. So every
+/// request that reaches a node gets exactly one reply. Anything that is not a request is dropped
+/// with one warning. Its messages are in GatewayProtocol.cs.
 /// </summary>
 public sealed class GatewayActor : ReceiveActor, IWithTimers
 {
     /// <summary>Where every node's gateway lives: <c>/user/gateway</c>.</summary>
     public const string Name = "gateway";
 
-    private static readonly TimeSpan UndeliveredRetryAfter = TimeSpan.FromSeconds(1);
+    // Once the shard coordinators have heard of a removal too.
     private static readonly TimeSpan ResendAfterRemovalDelay = TimeSpan.FromSeconds(1);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeLimits _limits;
-    private readonly AdmissionSettings _admission;
-    private readonly Func<Type, Route?> _resolve;
-    private readonly NodeTelemetry _telemetry;
-    private readonly LatencyWindow _latency = new();
+    private readonly TimeSpan _deadline;
     private readonly OffenceLog _offences;
     private readonly InFlightTable _inFlight;
-    private readonly Admission _decide;
+    private readonly Admission _admission;
+    private readonly RouteCache _routes;
+    private readonly GatewayCounts _counts;
     private readonly GatewayReplies _replies = new();
-    private readonly Dictionary<Type, Route?> _routes = new();
-    private long _completed;
-
-    // Who waits to hear the drain is done, and until when at most.
-    private (IActorRef ReplyTo, long Until)? _drainWaiter;
+    private readonly DrainWait _drain = new();
 
     public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry)
     {
         _limits = limits;
-        _admission = admission;
-        _resolve = resolve;
-        _telemetry = telemetry;
+        _deadline = admission.RequestDeadline;
+        _routes = new RouteCache(resolve);
+        _counts = new GatewayCounts(telemetry);
         _offences = new OffenceLog(_log, limits.OffenceLogInterval);
-        _inFlight = new InFlightTable(admission.RequestDeadline, SettleAfterRemoval(Context.System));
-        _decide = new Admission(limits, admission, _inFlight,
+        _inFlight = new InFlightTable(admission.RequestDeadline, MembershipEvents.SettleAfterRemoval(Context.System));
+        _admission = new Admission(limits, admission, _inFlight,
             Self.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress));
-        Receive<RequestBatch>(batch => AdmitBatch(batch, _admission.RequestDeadline));
-        Receive<TimedRequest>(Timed);
-        Receive<IRequest>(request => Admit(request, new Waiter(Sender), _admission.RequestDeadline));
+
+        Receive<TimedRequest>(timed => Take(timed.Request, timed.Remaining < _deadline ? timed.Remaining : _deadline));
+        Receive<IRequest>(request => Take(request, _deadline));
         Receive<RoutedReply>(Complete);
         Receive<RequestUndelivered>(Undelivered);
-        Receive<DrainGateway>(StartDraining);
-        Receive<ClusterEvent.UnreachableMember>(m => _inFlight.MemberUnreachable(m.Member.UniqueAddress.ToString(), Leaving(m.Member)));
-        Receive<ClusterEvent.ReachableMember>(m => _inFlight.MemberReachable(m.Member.UniqueAddress.ToString()));
-        Receive<ClusterEvent.MemberRemoved>(m =>
+        Receive<DrainGateway>(drain =>
         {
-            _inFlight.MemberRemoved(m.Member.UniqueAddress.ToString(), Environment.TickCount64, m.PreviousStatus == MemberStatus.Down);
-            // Once the coordinators have heard of the removal too.
-            Timers.StartSingleTimer(nameof(ResendAfterRemoval), ResendAfterRemoval.Instance, ResendAfterRemovalDelay);
+            _log.Info("Gateway draining before the node leaves: {0} requests in flight", _inFlight.Live);
+            _admission.Draining = true;
+            _drain.Start(Sender, drain.Within, Environment.TickCount64);
+            _drain.Check(_inFlight.Live, Environment.TickCount64);
         });
-        Receive<ResendAfterRemoval>(_ => ResendLostWithMember());
-        // A gateway (re)started while a member is unreachable: requests for entities park from the start.
-        Receive<ClusterEvent.CurrentClusterState>(state =>
+        Receive<ClusterEvent.IClusterDomainEvent>(change =>
         {
-            foreach (var member in state.Unreachable)
+            if (MembershipEvents.Apply(_inFlight, change, Environment.TickCount64))
             {
-                _inFlight.MemberUnreachable(member.UniqueAddress.ToString(), Leaving(member));
+                Timers.StartSingleTimer(nameof(ResendAfterRemoval), ResendAfterRemoval.Instance, ResendAfterRemovalDelay);
             }
         });
+        Receive<ClusterEvent.CurrentClusterState>(state => MembershipEvents.Apply(_inFlight, state, Environment.TickCount64));
+        Receive<ResendAfterRemoval>(_ => ResendLostWithMember());
         Receive<FlushPartialBatches>(_ => _replies.SendPartialBatches());
         Receive<Sweep>(_ =>
         {
             ExpireOverdue();
-            CheckDrained();
+            _drain.Check(_inFlight.Live, Environment.TickCount64);
         });
-        Receive<GetGatewayStats>(get => Sender.Tell(Stats(get.WindowSeconds)));
+        Receive<GetGatewayStats>(get => Sender.Tell(_counts.Stats(get.WindowSeconds, _inFlight.Count, _routes.InFlightByName(),
+            _admission.Rejected, Environment.TickCount64)));
         ReceiveAny(other => _offences.Report($"a {other.GetType().Name} sent to the gateway (not a request)", Sender));
     }
 
@@ -90,42 +85,39 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
-            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.MemberRemoved));
-        var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, _admission.RequestDeadline.Ticks / 20));
+        MembershipEvents.Subscribe(Context.System, Self);
+        var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, _deadline.Ticks / 20));
         Timers.StartPeriodicTimer(nameof(Sweep), Sweep.Instance, every);
     }
 
-    private static bool Leaving(Member member) => member.Status is MemberStatus.Leaving or MemberStatus.Exiting;
-
-    /// <summary>
-    /// How long after a member's removal its shards are still moving: sharding waits the downing
-    /// provider's removal margin, then regions ask again within two retry intervals.
-    /// </summary>
-    private static TimeSpan SettleAfterRemoval(ActorSystem system) =>
-        Akka.Cluster.Cluster.Get(system).DowningProvider.DownRemovalMargin +
-        2 * system.Settings.Config.GetTimeSpan("akka.cluster.sharding.retry-interval");
-
-    /// <summary>A request with its caller's remaining time: the gateway's deadline is the smaller of that and request-deadline.</summary>
-    private void Timed(TimedRequest timed)
+    protected override void PostStop()
     {
-        var within = timed.Remaining < _admission.RequestDeadline ? timed.Remaining : _admission.RequestDeadline;
-        switch (timed.Request)
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        // Stopping (or restarting) with these still running: each caller still gets its one answer,
+        // and the routes, which outlive this instance, get their slots back.
+        foreach (var entry in _inFlight.Clear())
         {
-            case RequestBatch batch:
-                AdmitBatch(batch, within);
-                break;
-            case { } request:
-                Admit(request, new Waiter(Sender), within);
-                break;
-            default:
-                _offences.Report("a timed request without its request", Sender);
-                break;
+            AnswerAll(entry, GatewayErrors.Stopped(entry));
         }
+
+        _replies.SendPartialBatches();
     }
 
-    private void AdmitBatch(RequestBatch batch, TimeSpan within)
+    /// <summary>A request or batch, with the time its caller still waits (the smaller of that and request-deadline).</summary>
+    private void Take(IRequest? request, TimeSpan within)
     {
+        if (request is not RequestBatch batch)
+        {
+            if (request is null)
+            {
+                _offences.Report("a timed request without its request", Sender);
+                return;
+            }
+
+            Admit(request, new Waiter(Sender), within);
+            return;
+        }
+
         if (RequestRules.Check(batch, _limits) is { } refusal)
         {
             Sender.Tell(refusal);
@@ -133,49 +125,31 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
 
         var pending = new Batch(batch.RequestId, Sender, batch.Items.Length, batch.AnswerAsCompleted);
-        for (var i = 0; i < batch.Items.Length; i++)
+        foreach (var (item, index) in pending.Admissible(batch.Items))
         {
-            var item = batch.Items[i];
-            if (item is null or RequestBatch)
-            {
-                pending.Answer(i, new ErrorReply(item?.RequestId ?? "", ErrorCode.InvalidRequest, "a batch item must be a request, not a batch"));
-                continue;
-            }
-
-            Admit(item, new Waiter(Sender, pending, i), within);
+            Admit(item, new Waiter(Sender, pending, index), within);
         }
     }
 
     private void Admit(IRequest request, Waiter waiter, TimeSpan within)
     {
         var type = request.GetType();
-        switch (_decide.Decide(request, RouteOf(type), waiter, within, Environment.TickCount64))
+        switch (_admission.Decide(request, _routes.Of(type), waiter, within, Environment.TickCount64))
         {
             case Admission.Decision.Refused refused:
                 _log.Debug("Refused request {0}: {1}", request.RequestId, refused.Reply.Message);
                 if (refused.Counted)
                 {
-                    GatewayReplies.Refused(type, refused.Reply.Code);
+                    GatewayCounts.Refused(type, refused.Reply.Code);
                 }
 
                 Answer(waiter, refused.Reply);
                 break;
             case Admission.Decision.Send send:
-                _telemetry.SetInFlight(_inFlight.Count);
+                _counts.InFlight(_inFlight.Count);
                 send.Route.Target.Tell(send.Routed, Self);
                 break;
         }
-    }
-
-    private Route? RouteOf(Type type)
-    {
-        if (!_routes.TryGetValue(type, out var route))
-        {
-            route = _resolve(type);
-            _routes[type] = route;
-        }
-
-        return route;
     }
 
     /// <summary>
@@ -200,98 +174,47 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private void Complete(RoutedReply routedReply)
     {
         var now = Environment.TickCount64;
-        if (routedReply.Reply?.RequestId is not { } id || _inFlight.Complete(id, routedReply.Token, now) is not { } entry)
+        var entry = routedReply.Reply?.RequestId is { } id ? _inFlight.Complete(id, routedReply.Token, now) : null;
+        _counts.InFlight(_inFlight.Count);
+        if (entry is null)
         {
             // The second answer to a copy sent again, a late one after Timeout, or a forgery: no effect.
             _log.Debug("Reply {0} for request {1} matches nothing in flight; dropped", routedReply.Reply?.GetType().Name,
                 routedReply.Reply?.RequestId);
-            _telemetry.SetInFlight(_inFlight.Count);
             return;
         }
 
-        _telemetry.SetInFlight(_inFlight.Count);
-        var elapsed = now - entry.Started;
-        _completed++;
-        _latency.Record(elapsed, now);
-        GatewayReplies.Completed(entry, routedReply.Reply, elapsed);
-        AnswerAll(entry, routedReply.Reply);
-        CheckDrained();
+        _counts.Completed(entry, routedReply.Reply!, now);
+        AnswerAll(entry, routedReply.Reply!);
+        _drain.Check(_inFlight.Live, now);
     }
 
     private void Undelivered(RequestUndelivered undelivered)
     {
         // Believed only with the request's token: anyone else could cut other callers' requests short.
-        if (undelivered.RequestId is null || _inFlight.Undelivered(undelivered.RequestId, undelivered.Token) is not { } entry)
+        if (undelivered.RequestId is not null && _inFlight.Undelivered(undelivered.RequestId, undelivered.Token) is { } entry)
         {
-            return;
+            Fail(entry, GatewayErrors.Undelivered(entry, undelivered.Reason));
+            _drain.Check(_inFlight.Live, Environment.TickCount64);
         }
-
-        _telemetry.SetInFlight(_inFlight.Count);
-        GatewayReplies.Refused(entry.Type, ErrorCode.Unavailable);
-        var retryAfter = entry.Route.Limit.RetryAfter;
-        AnswerAll(entry, new ErrorReply(entry.Id, ErrorCode.Unavailable,
-            $"{entry.Route.Name} could not be reached ({undelivered.Reason}); it was not processed there, retry later",
-            // Its node is unreachable, leaving or recovering: a retry within milliseconds would meet the same.
-            UndeliveredRetryAfter > retryAfter ? UndeliveredRetryAfter : retryAfter));
-        CheckDrained();
     }
 
     private void ExpireOverdue()
     {
         // The wall clock the lanes and entities read too: once answered Timeout here, a request is not run there.
         var due = _inFlight.Expire(DateTime.UtcNow, Environment.TickCount64);
-        if (due.Count == 0)
+        if (due.Count > 0)
         {
-            return;
-        }
-
-        _log.Warning("{0} requests got no reply by their deadline (at most {1}); answered Timeout", due.Count, _admission.RequestDeadline);
-        _telemetry.SetInFlight(_inFlight.Count);
-        foreach (var entry in due)
-        {
-            GatewayReplies.Refused(entry.Type, ErrorCode.Timeout);
-            AnswerAll(entry, new ErrorReply(entry.Id, ErrorCode.Timeout,
-                $"{entry.Route.Name} did not answer within {entry.Within.TotalSeconds:0.#} s"));
+            _log.Warning("{0} requests got no reply by their deadline (at most {1}); answered Timeout", due.Count, _deadline);
+            due.ForEach(entry => Fail(entry, GatewayErrors.Timeout(entry)));
         }
     }
 
-    private void StartDraining(DrainGateway drain)
+    private void Fail(InFlight entry, ErrorReply error)
     {
-        _log.Info("Gateway draining before the node leaves: {0} requests in flight", _inFlight.Live);
-        _decide.Draining = true;
-        _drainWaiter = (Sender, Environment.TickCount64 + (long)drain.Within.TotalMilliseconds);
-        CheckDrained();
-    }
-
-    private void CheckDrained()
-    {
-        if (_drainWaiter is not { } waiter || (_inFlight.Live > 0 && Environment.TickCount64 < waiter.Until))
-        {
-            return;
-        }
-
-        waiter.ReplyTo.Tell(new Drained(_inFlight.Live));
-        _drainWaiter = null;
-    }
-
-    protected override void PostStop()
-    {
-        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
-        // Stopping (or restarting) with these still running: each caller still gets its one answer,
-        // and the routes, which outlive this instance, get their slots back.
-        foreach (var entry in _inFlight.Clear())
-        {
-            AnswerAll(entry, new ErrorReply(entry.Id, ErrorCode.Unavailable,
-                $"the node stopped before {entry.Route.Name} answered; the request may or may not have been applied"));
-        }
-
-        _replies.SendPartialBatches();
-    }
-
-    private void Refuse(Type type, Waiter waiter, ErrorReply refusal)
-    {
-        GatewayReplies.Refused(type, refusal.Code);
-        Answer(waiter, refusal);
+        _counts.InFlight(_inFlight.Count);
+        GatewayCounts.Refused(entry.Type, error.Code);
+        AnswerAll(entry, error);
     }
 
     private void Answer(Waiter waiter, IReply reply)
@@ -312,26 +235,4 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     private void StartFlushTimer() =>
         Timers.StartSingleTimer(nameof(FlushPartialBatches), FlushPartialBatches.Instance, _limits.PartialReplyAfter);
-
-    private GatewayStats Stats(int windowSeconds)
-    {
-        var (count, p99) = _latency.Over(windowSeconds, 99, Environment.TickCount64);
-        return new GatewayStats(_inFlight.Count, _routes.Values.OfType<Route>().Distinct().ToDictionary(r => r.Name, r => r.InFlight),
-            _completed, _decide.Rejected, count, p99);
-    }
-
-    private sealed record FlushPartialBatches
-    {
-        public static readonly FlushPartialBatches Instance = new();
-    }
-
-    private sealed record ResendAfterRemoval
-    {
-        public static readonly ResendAfterRemoval Instance = new();
-    }
-
-    private sealed record Sweep
-    {
-        public static readonly Sweep Instance = new();
-    }
 }

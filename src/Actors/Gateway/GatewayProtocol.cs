@@ -31,3 +31,23 @@ public sealed record GetGatewayStats(int WindowSeconds = 10)
 /// </summary>
 public sealed record GatewayStats(int InFlight, IReadOnlyDictionary<string, int> InFlightByRoute, long Completed, long Rejected,
     long CompletedInWindow, double P99MsInWindow);
+
+// The gateway's own timers.
+
+/// <summary>Send the items of batches answered as completed that are ready.</summary>
+internal sealed record FlushPartialBatches
+{
+    public static readonly FlushPartialBatches Instance = new();
+}
+
+/// <summary>A member was removed a moment ago: send again what may have gone down with it.</summary>
+internal sealed record ResendAfterRemoval
+{
+    public static readonly ResendAfterRemoval Instance = new();
+}
+
+/// <summary>Answer overdue requests Timeout and check the drain.</summary>
+internal sealed record Sweep
+{
+    public static readonly Sweep Instance = new();
+}

@@ -1,5 +1,4 @@
 using Actors.Protocol;
-using Actors.Telemetry;
 using Akka.Actor;
 
 namespace Actors.Gateway;
@@ -7,13 +6,10 @@ namespace Actors.Gateway;
 /// <summary>
 /// How the gateway answers: to an asker, or into its batch (sent when complete; a batch answered
 /// as completed also sends what it has every partial-reply-after, so one slow item does not hold
-/// up the others), each answer counted by request type and outcome.
+/// up the others).
 /// </summary>
 internal sealed class GatewayReplies
 {
-    private static readonly string[] OutcomeNames =
-        Enum.GetValues<ErrorCode>().Select(c => c.ToString()).Prepend("ok").ToArray();
-
     // Batches answered as completed that hold answered items not sent yet.
     private readonly HashSet<Batch> _partial = [];
 
@@ -50,21 +46,4 @@ internal sealed class GatewayReplies
 
         _partial.Clear();
     }
-
-    /// <summary>Counts a request answered after it was admitted, with its latency.</summary>
-    public static void Completed(InFlight entry, IReply reply, long elapsedMs)
-    {
-        var typeTag = new KeyValuePair<string, object?>("type", entry.Type.Name);
-        ActorsMetrics.Requests.Add(1, typeTag, new KeyValuePair<string, object?>("outcome", Outcome(reply)));
-        ActorsMetrics.RequestDuration.Record(elapsedMs / 1000.0, typeTag);
-    }
-
-    /// <summary>Counts a request answered without being admitted, or answered with an error by the gateway itself.</summary>
-    public static void Refused(Type type, ErrorCode code) =>
-        ActorsMetrics.Requests.Add(1, new KeyValuePair<string, object?>("type", type.Name),
-            new KeyValuePair<string, object?>("outcome", OutcomeNames[(int)code]));
-
-    private static string Outcome(IReply reply) => reply is ErrorReply e && (int)e.Code < OutcomeNames.Length
-        ? OutcomeNames[(int)e.Code]
-        : "ok";
 }

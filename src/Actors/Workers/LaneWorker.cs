@@ -28,11 +28,9 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private readonly NodeTelemetry _telemetry;
     private readonly string _name;
     private readonly HandlerInstances _handlers;
+    private readonly RunningRequests _running = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _stashed;
-
-    private readonly RunningRequests _running = new();
-    private DateTime _waitingUntil;
 
     public LaneWorker(LaneSettings lane, IReadOnlyList<HandlerRegistration> registrations, ActorSystem system,
         IServiceProvider? services, RestartHistory history, NodeTelemetry telemetry)
@@ -42,7 +40,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         _handlers = new HandlerInstances(registrations, system, services, _log);
         _history = history;
         _name = Self.Path.Name;
-        Waiting();
+        WithoutHandlers(_ => StashRequest());
     }
 
     public IStash Stash { get; set; } = null!;
@@ -76,8 +74,9 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         }
 
         _log.Info("Lane {0} worker {1} waits {2} before replacing its handlers", _lane.Name, _name, wait);
-        _waitingUntil = DateTime.UtcNow + wait;
-        Become(BackingOff);
+        var until = DateTime.UtcNow + wait;
+        Become(() => WithoutHandlers(routed => Caller.Of(routed, Sender).Answer(
+            LaneErrors.BackingOff(routed.Request, _lane.Name, until - DateTime.UtcNow))));
         Timers.StartSingleTimer(nameof(CreateHandlers), CreateHandlersNow.Instance, wait);
     }
 
@@ -86,57 +85,27 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         try
         {
             _handlers.Create();
+            Become(Serving);
         }
         catch (Exception e)
         {
             // A resource that cannot be opened: answer Unavailable (no queueing behind a broken
-            // worker) and try again with back-off.
+            // worker), including what waited for these handlers, and try again with back-off.
             _history.Failed(_name);
             var retry = RestartHistory.Backoff(Math.Max(2, _history.Failures(_name)), _lane.MinBackoff, _lane.MaxBackoff);
             _log.Warning("Lane {0} worker {1} could not create its handlers ({2}); retrying in {3}", _lane.Name, _name, e.Message, retry);
-            Become(() => Broken(e.Message));
+            Become(() => WithoutHandlers(routed => Caller.Of(routed, Sender).Answer(LaneErrors.Broken(routed.Request, _lane.Name, e.Message))));
             Timers.StartSingleTimer(nameof(CreateHandlers), CreateHandlersNow.Instance, retry);
-            // What waited for these handlers is answered now, not when they come back.
-            _stashed = 0;
-            Stash.UnstashAll();
-            return;
         }
 
-        Become(Serving);
         _stashed = 0;
         Stash.UnstashAll();
     }
 
-    private void Waiting()
+    /// <summary>Waiting for handlers (the first ones, or after a back-off, or after they could not be made).</summary>
+    private void WithoutHandlers(Action<RoutedRequest> onRequest)
     {
-        Receive<RoutedRequest>(_ => StashRequest());
-        Receive<CreateHandlersNow>(_ => CreateHandlers());
-        Receive<Completed>(Finish);
-        Receive<CheckHung>(_ => { });
-    }
-
-    /// <summary>
-    /// Backing off after repeated failures: refuse at once rather than queue (an empty-looking
-    /// mailbox would draw the lane's traffic to this worker), with the time left as the hint.
-    /// </summary>
-    private void BackingOff()
-    {
-        Receive<RoutedRequest>(routed =>
-        {
-            var left = _waitingUntil - DateTime.UtcNow;
-            Caller.Of(routed, Sender).Answer(new ErrorReply(routed.Request.RequestId, ErrorCode.Overloaded,
-                $"lane {_lane.Name}: worker is backing off after repeated handler failures",
-                left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(10)));
-        });
-        Receive<CreateHandlersNow>(_ => CreateHandlers());
-        Receive<Completed>(Finish);
-        Receive<CheckHung>(_ => { });
-    }
-
-    private void Broken(string reason)
-    {
-        Receive<RoutedRequest>(routed => Caller.Of(routed, Sender).Answer(new ErrorReply(routed.Request.RequestId, ErrorCode.Unavailable,
-            $"lane {_lane.Name}: handler could not be created: {reason}")));
+        Receive(onRequest);
         Receive<CreateHandlersNow>(_ => CreateHandlers());
         Receive<Completed>(Finish);
         Receive<CheckHung>(_ => { });
@@ -185,17 +154,9 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
         var request = routed.Request;
         var replyTo = Caller.Of(routed, Sender);
-        if (routed.Expired)
+        if (routed.Expired || !_handlers.TryGet(request.GetType(), out var handler))
         {
-            // The gateway has answered Timeout already; this only gives its slot back.
-            replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.Timeout, "past its deadline before it started; not run"));
-            return;
-        }
-
-        if (!_handlers.TryGet(request.GetType(), out var handler))
-        {
-            replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.UnknownRequest,
-                $"no handler for {request.GetType().Name} on lane {_lane.Name}"));
+            replyTo.Answer(routed.Expired ? LaneErrors.PastDeadline(request) : LaneErrors.NoHandler(request, _lane.Name));
             return;
         }
 
@@ -203,38 +164,15 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var left = routed.Deadline - DateTime.UtcNow;
         cancel.CancelAfter(left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1));
-        ValueTask<IReply> pending;
-        try
+        var call = HandlerCall.Start(handler.Registration, handler.Instance, request, cancel.Token);
+        if (call.Pending is not { } pending)
         {
-            pending = handler.Registration.Invoke(handler.Instance, request, cancel.Token);
-        }
-        catch (Exception e)
-        {
-            cancel.Dispose();
-            Failed(replyTo, request, handler.Registration, e);
-            return;
-        }
-
-        if (pending.IsCompleted)
-        {
-            // Synchronous handlers (the cpu lane) answer here, with no task or message in between.
-            IReply? reply = null;
-            Exception? error = null;
-            try
-            {
-                reply = pending.Result;
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-
-            Conclude(replyTo, request, handler.Registration, reply, error, cancel);
+            Conclude(replyTo, request, handler.Registration, call.Reply, call.Error, cancel);
             return;
         }
 
         var run = _running.Start(routed.Deadline, cancel, request.RequestId);
-        pending.AsTask().PipeTo(Self,
+        pending.PipeTo(Self,
             success: reply => new Completed(replyTo, request, handler.Registration, reply, null, run),
             failure: e => new Completed(replyTo, request, handler.Registration, null, e, run));
     }
@@ -255,15 +193,21 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         {
             _history.Succeeded(_name);
             replyTo.Answer(reply);
+            return;
         }
-        else if (cancelledAtDeadline)
+
+        if (cancelledAtDeadline)
         {
-            replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.Timeout, "not answered by its deadline: the handler was cancelled"));
+            replyTo.Answer(LaneErrors.CancelledAtDeadline(request));
+            return;
         }
-        else
-        {
-            Failed(replyTo, request, registration, error ?? new InvalidOperationException("the handler returned no reply"));
-        }
+
+        error ??= new InvalidOperationException("the handler returned no reply");
+        replyTo.Answer(LaneErrors.Failed(request, registration, error));
+        var cause = LaneErrors.Cause(error);
+        _log.Warning("Handler {0} failed on request {1} ({2}: {3}); lane {4} worker {5} replaces its handlers",
+            registration.Name, request.RequestId, cause.GetType().Name, cause.Message, _lane.Name, _name);
+        ReplaceHandlers();
     }
 
     /// <summary>
@@ -274,54 +218,43 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private void AbandonHung()
     {
         var hung = _running.TakeHung(DateTime.UtcNow, _lane.AbandonAfter);
-        if (hung.Count == 0)
+        if (hung.Count > 0)
         {
-            return;
+            _log.Warning("Lane {0} worker {1}: {2} requests (first {3}) still running {4} past their deadline despite cancellation; " +
+                         "given up, handlers replaced", _lane.Name, _name, hung.Count, hung[0].RequestId, _lane.AbandonAfter);
+            ReplaceHandlers();
         }
-
-        _history.Failed(_name);
-        _telemetry.Restarted(_lane.Name);
-        _log.Warning("Lane {0} worker {1}: {2} requests (first {3}) still running {4} past their deadline despite cancellation; " +
-                     "given up, handlers replaced", _lane.Name, _name, hung.Count, hung[0].RequestId, _lane.AbandonAfter);
-        Become(Draining);
-        ReplaceWhenIdle();
     }
 
     private void Finish(Completed completed)
     {
-        if (!_running.TryFinish(completed.Run, out var running))
+        if (_running.TryFinish(completed.Run, out var running))
         {
-            // Abandoned as hung, or started by the instance before a restart: answer it, nothing else.
-            completed.ReplyTo.Answer(completed.Reply ?? new ErrorReply(completed.Request.RequestId, ErrorCode.HandlerFailed,
-                $"{completed.Registration.Name}: {completed.Error?.GetBaseException().Message ?? "no reply"}"));
+            Conclude(completed.ReplyTo, completed.Request, completed.Registration, completed.Reply, completed.Error, running.Cancel);
             return;
         }
 
-        Conclude(completed.ReplyTo, completed.Request, completed.Registration, completed.Reply, completed.Error, running.Cancel);
+        // Abandoned as hung, or started by the instance before a restart: answer it, nothing else.
+        completed.ReplyTo.Answer(completed.Reply ?? LaneErrors.Failed(completed.Request, completed.Registration,
+            completed.Error ?? new InvalidOperationException("the handler returned no reply")));
     }
 
-    /// <summary>Answers the request HandlerFailed (message only: stack traces stay in the node's log) and replaces the handlers.</summary>
-    private void Failed(Caller replyTo, IRequest request, HandlerRegistration registration, Exception error)
+    /// <summary>A failure: counted, then the handlers are replaced once the running requests finish.</summary>
+    private void ReplaceHandlers()
     {
-        var cause = error is AggregateException { InnerException: { } inner } ? inner : error;
-        replyTo.Answer(new ErrorReply(request.RequestId, ErrorCode.HandlerFailed, $"{registration.Name}: {cause.Message}"));
         _history.Failed(_name);
         _telemetry.Restarted(_lane.Name);
-        _log.Warning("Handler {0} failed on request {1} ({2}: {3}); lane {4} worker {5} replaces its handlers",
-            registration.Name, request.RequestId, cause.GetType().Name, cause.Message, _lane.Name, _name);
         Become(Draining);
         ReplaceWhenIdle();
     }
 
     private void ReplaceWhenIdle()
     {
-        if (_running.Count > 0)
+        if (_running.Count == 0)
         {
-            return;
+            _handlers.Dispose();
+            StartHandlers();
         }
-
-        _handlers.Dispose();
-        StartHandlers();
     }
 
     private sealed record Completed(Caller ReplyTo, IRequest Request, HandlerRegistration Registration, IReply? Reply, Exception? Error,

@@ -1,0 +1,45 @@
+using Actors.Protocol;
+using Actors.Telemetry;
+
+namespace Actors.Gateway;
+
+/// <summary>
+/// What the gateway counts: every answer by request type and outcome (the Meter), requests in
+/// flight (the node's gauge), and answered requests with their latency for <see cref="GatewayStats"/>.
+/// </summary>
+internal sealed class GatewayCounts(NodeTelemetry telemetry)
+{
+    private static readonly string[] OutcomeNames =
+        Enum.GetValues<ErrorCode>().Select(c => c.ToString()).Prepend("ok").ToArray();
+
+    private readonly LatencyWindow _latency = new();
+    private long _completed;
+
+    public void InFlight(int count) => telemetry.SetInFlight(count);
+
+    /// <summary>Counts a request answered after it was admitted, with its latency.</summary>
+    public void Completed(InFlight entry, IReply reply, long now)
+    {
+        var elapsed = now - entry.Started;
+        _completed++;
+        _latency.Record(elapsed, now);
+        var typeTag = new KeyValuePair<string, object?>("type", entry.Type.Name);
+        ActorsMetrics.Requests.Add(1, typeTag, new KeyValuePair<string, object?>("outcome", Outcome(reply)));
+        ActorsMetrics.RequestDuration.Record(elapsed / 1000.0, typeTag);
+    }
+
+    /// <summary>Counts a request answered without being admitted, or answered with an error by the gateway itself.</summary>
+    public static void Refused(Type type, ErrorCode code) =>
+        ActorsMetrics.Requests.Add(1, new KeyValuePair<string, object?>("type", type.Name),
+            new KeyValuePair<string, object?>("outcome", OutcomeNames[(int)code]));
+
+    public GatewayStats Stats(int windowSeconds, int inFlight, IReadOnlyDictionary<string, int> byRoute, long rejected, long now)
+    {
+        var (count, p99) = _latency.Over(windowSeconds, 99, now);
+        return new GatewayStats(inFlight, byRoute, _completed, rejected, count, p99);
+    }
+
+    private static string Outcome(IReply reply) => reply is ErrorReply e && (int)e.Code < OutcomeNames.Length
+        ? OutcomeNames[(int)e.Code]
+        : "ok";
+}
