@@ -22,7 +22,7 @@ internal sealed class WireCheck
     {
         _system = system;
         _maxRequestBytes = overTransport ? MaxRequestBytes(system) : 0;
-        _wireTypes = overTransport ? new AllowList(AllowList.Names(system.Settings.Config.WithFallback(ActorsConfig.Client))) : null;
+        _wireTypes = overTransport ? AllowList.From(system.Settings.Config.WithFallback(ActorsConfig.Client)) : null;
     }
 
     public ErrorReply? Refusal(IRequest request) => NotOnTheWire(request) ?? TooLarge(request);

@@ -1,6 +1,7 @@
 using Actors.Gateway;
 using Actors.Handlers;
 using Actors.Protocol;
+using Actors.Serialization;
 using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Event;
@@ -55,7 +56,8 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         PersistenceId = PersistenceIdFor(entityType, key);
 
         _requests = new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests);
-        _commands = new EntityCommands<TState, TCommand, TEvent>(handler, _requests, settings, PersistenceId, _log);
+        _commands = new EntityCommands<TState, TCommand, TEvent>(handler, _requests, settings, PersistenceId, _log,
+            WireShape.Of(Context.System));
         var recovery = new EntityRecovery<TState, TEvent>(handler.Apply, _requests);
         Recover<SnapshotOffer>(offer => _state = recovery.FromSnapshot(offer.Snapshot));
         Recover<JournaledWrite>(write =>

@@ -1,5 +1,6 @@
 using Actors.Handlers;
 using Actors.Protocol;
+using Actors.Serialization;
 using Akka.Event;
 
 namespace Actors.Entities;
@@ -12,7 +13,7 @@ namespace Actors.Entities;
 /// </summary>
 internal sealed class EntityCommands<TState, TCommand, TEvent>(
     IEntityHandler<TState, TCommand, TEvent> handler, RequestWindow requests, EntityTypeSettings settings, string entityId,
-    ILoggingAdapter log)
+    ILoggingAdapter log, WireShape? wire = null)
     where TState : class, IJournaled
     where TCommand : IKeyedRequest
     where TEvent : class, IJournaled
@@ -51,6 +52,13 @@ internal sealed class EntityCommands<TState, TCommand, TEvent>(
         {
             // Nothing was written or changed: the entity goes on serving.
             return new Outcome.Answer(Failed(id, e));
+        }
+
+        if (wire?.Refusal(step.Reply) is { } cannotTravel)
+        {
+            // Its caller would wait for the deadline (the member it goes to drops what it cannot read); nothing is written.
+            log.Warning("Entity {0}: {1}", entityId, cannotTravel);
+            return new Outcome.Answer(new ErrorReply(id, ErrorCode.HandlerFailed, $"{cannotTravel}; nothing was written"));
         }
 
         if (step.Events.Count == 0)

@@ -1,6 +1,7 @@
 using Actors.Gateway;
 using Actors.Handlers;
 using Actors.Protocol;
+using Actors.Serialization;
 using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Event;
@@ -30,7 +31,8 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         _state = handler.Initial(key);
         _commands = new EntityCommands<TState, TCommand, TEvent>(handler,
             new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests), settings,
-            EntityActor<TState, TCommand, TEvent>.PersistenceIdFor(entityType, key), Context.GetLogger());
+            EntityActor<TState, TCommand, TEvent>.PersistenceIdFor(entityType, key), Context.GetLogger(),
+            WireShape.Of(Context.System));
 
         Receive<RoutedRequest>(routed =>
         {

@@ -1,4 +1,5 @@
 using Actors.Protocol;
+using Actors.Serialization;
 using Actors.Telemetry;
 
 namespace Actors.Gateway;
@@ -10,7 +11,9 @@ namespace Actors.Gateway;
 /// table: the gateway actor sends what it decides.
 /// </summary>
 /// <param name="gatewayPath">The gateway's full path, carried by each routed request (see <see cref="RoutedRequest.Gateway"/>).</param>
-internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, InFlightTable inFlight, string? gatewayPath = null)
+/// <param name="wire">What can travel between members: a request that cannot is refused here rather than dropped there.</param>
+internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, InFlightTable inFlight, string? gatewayPath = null,
+    WireShape? wire = null)
 {
     private readonly TokenSource _tokens = new();
     private readonly long _resendAfterMs = (long)settings.ResendRetriesAfter.TotalMilliseconds;
@@ -35,6 +38,11 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
         if (refusal is null && route is null)
         {
             refusal = new ErrorReply(id, ErrorCode.UnknownRequest, $"no handler or entity type is registered for {request.GetType().Name}");
+        }
+
+        if (refusal is null && wire?.Refusal(request) is { } cannotTravel)
+        {
+            refusal = new ErrorReply(id, ErrorCode.InvalidRequest, cannotTravel);
         }
 
         if (refusal is not null || route is null)

@@ -1,5 +1,6 @@
 using Actors.Protocol;
 using Actors.Security;
+using Actors.Serialization;
 using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Cluster;
@@ -45,7 +46,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         _offences = new OffenceLog(_log, limits.OffenceLogInterval);
         _inFlight = new InFlightTable(admission.RequestDeadline, MembershipEvents.SettleAfterRemoval(Context.System));
         _admission = new Admission(limits, admission, _inFlight,
-            Self.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress));
+            Self.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress), WireShape.Of(Context.System));
 
         Receive<TimedRequest>(timed => Take(timed.Request, timed.Remaining < _deadline ? timed.Remaining : _deadline));
         Receive<IRequest>(request => Take(request, _deadline));

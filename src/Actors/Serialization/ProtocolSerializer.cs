@@ -29,7 +29,7 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
                        ?? throw new Akka.Configuration.ConfigurationException("actors.serialization.decode-stack-budget is not set");
         var hyperion = HyperionSerializerSettings.Create(
             config.GetConfig("akka.actor.serialization-settings.hyperion") ?? Config.Empty);
-        _allowList = new AllowList(AllowList.Names(config));
+        _allowList = AllowList.From(config);
         _hyperion = new HyperionSerializer(system, new HyperionSerializerSettings(
             hyperion.PreserveObjectReferences, hyperion.VersionTolerance, hyperion.KnownTypesProvider,
             hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: _allowList));

@@ -1,5 +1,6 @@
 using Actors.Gateway;
 using Actors.Protocol;
+using Actors.Serialization;
 using Actors.Telemetry;
 using Akka.Actor;
 using Akka.Event;
@@ -30,6 +31,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private readonly HandlerInstances _handlers;
     private readonly RunningRequests _running = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly WireShape _wire = WireShape.Of(Context.System);
     private int _stashed;
 
     public LaneWorker(LaneSettings lane, IReadOnlyList<HandlerRegistration> registrations, ActorSystem system,
@@ -191,8 +193,12 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         cancel.Dispose();
         if (reply is not null)
         {
+            // A reply the wire would drop on its way is a mistake in the handler's types, not a
+            // failure of this worker: its caller hears why, the handlers stay.
             _history.Succeeded(_name);
-            replyTo.Answer(reply);
+            replyTo.Answer(_wire.Refusal(reply) is { } cannotTravel
+                ? new ErrorReply(request.RequestId, ErrorCode.HandlerFailed, $"{registration.Name}: {cannotTravel}")
+                : reply);
             return;
         }
 

@@ -35,23 +35,28 @@ public abstract class ClusterSpec : Akka.TestKit.Xunit2.TestKit
 
     private readonly string _journal;
     private readonly int _seedPort;
+    private readonly Action<ActorsBuilder>? _configure;
     private readonly List<TestNode> _nodes = [];
 
-    protected ClusterSpec(ITestOutputHelper output) : this(output, TempJournal.NewPath(), FreePort())
+    /// <param name="configure">Extra handlers and entity types, the same on every member.</param>
+    protected ClusterSpec(ITestOutputHelper output, Action<ActorsBuilder>? configure = null)
+        : this(output, TempJournal.NewPath(), FreePort(), configure)
     {
     }
 
-    private ClusterSpec(ITestOutputHelper output, string journal, int seedPort)
-        : this(output, journal, seedPort,
-            TestNode.StartAsync(journal, WithSeed(seedPort), testKit: true, port: seedPort)
+    private ClusterSpec(ITestOutputHelper output, string journal, int seedPort, Action<ActorsBuilder>? configure)
+        : this(output, journal, seedPort, configure,
+            TestNode.StartAsync(journal, WithSeed(seedPort), configure, testKit: true, port: seedPort)
                 .GetAwaiter().GetResult())
     {
     }
 
-    private ClusterSpec(ITestOutputHelper output, string journal, int seedPort, TestNode first) : base(first.System, output)
+    private ClusterSpec(ITestOutputHelper output, string journal, int seedPort, Action<ActorsBuilder>? configure, TestNode first)
+        : base(first.System, output)
     {
         _journal = journal;
         _seedPort = seedPort;
+        _configure = configure;
         _nodes.Add(first);
     }
 
@@ -65,7 +70,7 @@ public abstract class ClusterSpec : Akka.TestKit.Xunit2.TestKit
     /// <summary>Starts another member that joins through the seed.</summary>
     protected async Task<TestNode> JoinAsync()
     {
-        var node = await TestNode.StartAsync(_journal, WithSeed(_seedPort), port: FreePort());
+        var node = await TestNode.StartAsync(_journal, WithSeed(_seedPort), _configure, port: FreePort());
         _nodes.Add(node);
         return node;
     }
@@ -86,12 +91,12 @@ public abstract class ClusterSpec : Akka.TestKit.Xunit2.TestKit
         }
     }, Patience, TimeSpan.FromMilliseconds(200));
 
-    /// <summary>Shards of the counter type each member hosts, as the `status` verb reports them.</summary>
-    protected async Task<Dictionary<string, int>> ShardsPerMemberAsync(TestNode via)
+    /// <summary>Shards of an entity type each member hosts, as the `status` verb reports them.</summary>
+    protected async Task<Dictionary<string, int>> ShardsPerMemberAsync(TestNode via, string entityType = "counter")
     {
         var status = await via.Client.AskAsync<ClusterStatus>(new GetClusterStatus(via.Client.NewRequestId()));
         return status.Members.ToDictionary(m => m.Address,
-            m => m.EntityTypes.FirstOrDefault(e => e.Name == "counter")?.Shards ?? 0);
+            m => m.EntityTypes.FirstOrDefault(e => e.Name == entityType)?.Shards ?? 0);
     }
 
     /// <summary>Cuts <paramref name="node"/> off from every other member, both ways, like a partition.</summary>

@@ -70,8 +70,40 @@ public sealed class ProtocolSerializerSpecs(ITestOutputHelper output) : NodeSpec
         allow.IsAllowed(typeof(EstimatePi).AssemblyQualifiedName!).Should().BeTrue();
         allow.IsAllowed("Actors.Protocol.EstimatePi, Actors").Should().BeTrue();
         allow.IsAllowed("Actors.Protocol.GetCounter, Actors").Should().BeFalse();
+        // No generic definitions listed here.
         allow.IsAllowed("System.Collections.Generic.List`1[[Actors.Protocol.EstimatePi, Actors]], System.Private.CoreLib").Should().BeFalse();
         allow.IsAllowed("").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Records_carrying_collections_of_allowed_types_travel_between_members()
+    {
+        // Two systems that registered the same assembly, as the members of one cluster do.
+        var config = ActorsClient.Config([typeof(WireShapeSpecs).Assembly]);
+        var sender = ActorSystem.Create("sender", config);
+        var receiver = ActorSystem.Create("receiver", config);
+        try
+        {
+            var tally = new WireShapeSpecs.Tally("r", new Dictionary<string, int> { ["a"] = 1, ["b"] = 2 }, new List<string> { "x", "y" },
+                [new WireShapeSpecs.Line("a", 1)], [new WireShapeSpecs.Line("b", 2)],
+                System.Collections.Immutable.ImmutableDictionary<string, WireShapeSpecs.Line>.Empty.Add("k", new WireShapeSpecs.Line("c", 3)),
+                new List<int?> { 1, null });
+            var bytes = new ProtocolSerializer((ExtendedActorSystem)sender).ToBinary(tally);
+
+            var read = (WireShapeSpecs.Tally)new ProtocolSerializer((ExtendedActorSystem)receiver).FromBinary(bytes, typeof(object));
+
+            read.Should().BeEquivalentTo(tally);
+
+            // What the sender's check (WireShape) keeps off the wire: the receiver could not read it.
+            var frozen = tally with { Counts = System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(tally.Counts) };
+            var frozenBytes = new ProtocolSerializer((ExtendedActorSystem)sender).ToBinary(frozen);
+            var act = () => new ProtocolSerializer((ExtendedActorSystem)receiver).FromBinary(frozenBytes, typeof(object));
+            act.Should().Throw<Exception>();
+        }
+        finally
+        {
+            await Task.WhenAll(sender.Terminate(), receiver.Terminate());
+        }
     }
 
     public sealed record NotAllowed(string RequestId, string Payload) : IRequest;
