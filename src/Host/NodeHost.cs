@@ -29,8 +29,10 @@ internal static class NodeHost
         builder.Logging.SetMinimumLevel(minimumLogLevel);
         builder.Logging.AddSimpleConsole(o =>
         {
+            // The one timestamp of a line (Akka's own is left out, see QuietLogger): UTC, as members on several machines compare them.
             o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
         if (metrics is { } endpoint)
         {

@@ -67,6 +67,13 @@ public sealed class HostProcessSpecs(ITestOutputHelper output) : IDisposable
         again.Terminate();
         await again.WaitForExitAsync(TimeSpan.FromSeconds(60));
         again.ExitCode.Should().Be(0);
+
+        // Three `send` processes and a client came and went: a normal exit costs the node no warning or error.
+        var log = again.Stdout.Concat(again.Stderr).ToList();
+        log.Should().NotContain(l => (l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal)) &&
+                                     (l.Contains("Disassociated", StringComparison.Ordinal) || l.Contains("Association with remote system", StringComparison.Ordinal)));
+        // One timestamp per line: the console's, not Akka's own again (Akka's last line, after its loggers stop, has only its own).
+        log.Should().NotContain(l => char.IsDigit(l.FirstOrDefault()) && l.Contains("][Thread ", StringComparison.Ordinal));
     }
 
     public void Dispose()

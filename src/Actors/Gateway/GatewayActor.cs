@@ -66,7 +66,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer(nameof(ResendAfterRemoval), ResendAfterRemoval.Instance, ResendAfterRemovalDelay);
             }
         });
-        Receive<ClusterEvent.CurrentClusterState>(state => MembershipEvents.Apply(_inFlight, state, Environment.TickCount64));
+        // A statement, not an expression: a Func<T, bool> handler returning false would leave the message unhandled.
+        Receive<ClusterEvent.CurrentClusterState>(state => { MembershipEvents.Apply(_inFlight, state, Environment.TickCount64); });
         Receive<ResendAfterRemoval>(_ => ResendLostWithMember());
         Receive<FlushPartialBatches>(_ => _replies.SendPartialBatches());
         Receive<Sweep>(_ =>
