@@ -50,12 +50,26 @@ internal static class StatusCommand
 
                 try
                 {
+                    if (Console.IsOutputRedirected)
+                    {
+                        // A file or a pipe: plain lines, one block per poll, no terminal control or wrapping.
+                        for (ClusterStatus? next = status; !ct.IsCancellationRequested; next = await NextAsync(client, ct))
+                        {
+                            if (next is not null)
+                            {
+                                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"-- {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}"));
+                                Lines(next).ToList().ForEach(Console.WriteLine);
+                            }
+                        }
+
+                        return 0;
+                    }
+
                     await AnsiConsole.Live(Render(status)).StartAsync(async live =>
                     {
                         while (!ct.IsCancellationRequested)
                         {
-                            await Task.Delay(1000, ct);
-                            if (await client.SendAsync(new GetClusterStatus(client.NewRequestId()), TimeSpan.FromSeconds(5), ct) is ClusterStatus next)
+                            if (await NextAsync(client, ct) is { } next)
                             {
                                 live.UpdateTarget(Render(next));
                             }
@@ -71,6 +85,13 @@ internal static class StatusCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The status a second from now; null if it did not come in time (the next poll tries again).</summary>
+    private static async Task<ClusterStatus?> NextAsync(ActorsClient client, CancellationToken ct)
+    {
+        await Task.Delay(1000, ct);
+        return await client.SendAsync(new GetClusterStatus(client.NewRequestId()), TimeSpan.FromSeconds(5), ct) as ClusterStatus;
     }
 
     /// <summary>One line per member (address, status, load), then its shards and live entities, and lanes.</summary>

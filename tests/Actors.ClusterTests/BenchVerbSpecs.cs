@@ -15,6 +15,7 @@ public sealed class BenchVerbSpecs(ITestOutputHelper output) : IDisposable
     [Theory]
     [InlineData("counter", new[] { "--requests", "300", "--concurrency", "20", "--keys", "50", "--warmup", "1", "--baseline" })]
     [InlineData("counter", new[] { "--requests", "300", "--concurrency", "20", "--persist", "off", "--warmup", "0", "--baseline", "--fail-rate", "0.1" })]
+    [InlineData("counter", new[] { "--duration", "2s", "--concurrency", "20", "--keys", "50", "--persist", "off", "--warmup", "500ms" })]
     [InlineData("pi", new[] { "--tasks", "40", "--samples", "2000", "--rounds", "2" })]
     [InlineData("sleep", new[] { "--requests", "40", "--ms", "5" })]
     [InlineData("idle", new[] { "--entities", "200", "--idle-seconds", "1" })]
@@ -51,6 +52,18 @@ public sealed class BenchVerbSpecs(ITestOutputHelper output) : IDisposable
         {
             result["errors"]!["HandlerFailed"]!.GetValue<long>().Should().BePositive();
         }
+    }
+
+    [Theory]
+    [InlineData("10x")]
+    [InlineData("-1")]
+    [InlineData("soon")]
+    public async Task A_duration_that_is_not_one_is_refused_naming_the_forms_it_takes(string duration)
+    {
+        var (code, bench) = await HostProcess.RunAsync(output, "bench", Limit, "bench", "counter", "--inproc", "--duration", duration);
+
+        code.Should().NotBe(0);
+        bench.Stderr.Concat(bench.Stdout).Should().Contain(l => l.Contains($"'{duration}' is not a duration", StringComparison.Ordinal));
     }
 
     public void Dispose()

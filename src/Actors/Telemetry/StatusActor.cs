@@ -99,10 +99,19 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
             {
                 try
                 {
-                    var node = member.Address == _cluster.SelfAddress
-                        ? await LocalAsync(5)
-                        : await Context.ActorSelection(new RootActorPath(member.Address) / "user" / Name)
+                    NodeStatus node;
+                    if (member.Address == _cluster.SelfAddress)
+                    {
+                        node = await LocalAsync(5);
+                        // This poll came through this member's gateway and is in flight there: not counted.
+                        node = node with { InFlight = Math.Max(0, node.InFlight - 1) };
+                    }
+                    else
+                    {
+                        node = await Context.ActorSelection(new RootActorPath(member.Address) / "user" / Name)
                             .Ask<NodeStatus>(new GetNodeStatus(5), AskTimeout);
+                    }
+
                     return node with { Status = status };
                 }
                 catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException)

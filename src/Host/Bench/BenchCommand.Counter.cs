@@ -20,7 +20,11 @@ internal static partial class BenchCommand
         };
         var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 1000, Description = "Requests outstanding at once" };
         var requests = new Option<long?>("--requests") { Description = "Requests to send (or --duration)" };
-        var duration = new Option<double?>("--duration") { Description = "Seconds to run (default 15 when --requests is absent)" };
+        var duration = new Option<TimeSpan?>("--duration")
+        {
+            CustomParser = Durations.Parse,
+            Description = "How long to run: seconds, or 10s, 1m (default 15 s when --requests is absent)",
+        };
         var persist = new Option<string>("--persist") { DefaultValueFactory = _ => "on", Description = "on: journaled counter; off: in-memory journal" };
         persist.AcceptOnlyFromAmong("on", "off");
         var baseline = new Option<bool>("--baseline") { Description = "Run the same load against plain Akka.NET in the same run" };
@@ -30,10 +34,11 @@ internal static partial class BenchCommand
             DefaultValueFactory = _ => ActorsConfig.Client.GetInt("actors.client.batch.max-size"),
             Description = "Client batch max size, as actors.client.batch.max-size (1 = no batching; default the client's)",
         };
-        var warmup = new Option<double>("--warmup")
+        var warmup = new Option<TimeSpan>("--warmup")
         {
-            DefaultValueFactory = _ => 5,
-            Description = "Seconds of load on each side before measuring, after every key was touched once (0 = measure from cold)",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(5),
+            CustomParser = r => Durations.Parse(r) ?? TimeSpan.Zero,
+            Description = "Load on each side before measuring (seconds, or 10s, 1m), after every key was touched once (0 = measure from cold)",
         };
         var window = new Option<int?>("--window")
         {
@@ -80,15 +85,15 @@ internal static partial class BenchCommand
 
             var name = $"counter ({(target.InProcess ? "in-process" : "remote")}, persist {(persistOn ? "on" : "off")}, " +
                        $"{keyCount} keys, {runs.Item1} outstanding, batch {r.GetValue(batch)})";
-            var warmSeconds = r.GetValue(warmup);
-            if (warmSeconds > 0)
+            var warm = r.GetValue(warmup);
+            if (warm > TimeSpan.Zero)
             {
                 // Both sides are measured warm: every key's entity started (or recovered from the
                 // journal) once, code tiered up, thread pool grown to the load. Same for each side.
                 foreach (var (side, call) in r.GetValue(baseline) ? new[] { ("", ours), (" baseline", raw) } : new[] { ("", ours) })
                 {
                     await LoadRun.RunAsync($"warm-up{side}: every key once", call, runs.Item1, keyCount, null, ct);
-                    await LoadRun.RunAsync($"warm-up{side}", call, runs.Item1, null, TimeSpan.FromSeconds(warmSeconds), ct);
+                    await LoadRun.RunAsync($"warm-up{side}", call, runs.Item1, null, warm, ct);
                 }
             }
             else

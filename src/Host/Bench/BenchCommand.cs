@@ -113,8 +113,8 @@ internal static partial class BenchCommand
         _ => LoadRun.Ok,
     };
 
-    private static (long? Requests, TimeSpan? Duration) Amount(long? requests, double? seconds) =>
-        requests is { } n ? (n, null) : (null, TimeSpan.FromSeconds(seconds ?? 15));
+    private static (long? Requests, TimeSpan? Duration) Amount(long? requests, TimeSpan? duration) =>
+        requests is { } n ? (n, null) : (null, duration ?? TimeSpan.FromSeconds(15));
 
     private static TimeSpan Timeout(ParseResult r) => TimeSpan.FromSeconds(r.GetValue(TimeoutSeconds));
 
