@@ -54,6 +54,26 @@ public sealed class BenchVerbSpecs(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Bench_against_a_node_in_use_leaves_its_users_counters_alone()
+    {
+        var port = HostProcess.FreePort();
+        var contact = $"127.0.0.1:{port}";
+        using var node = HostProcess.Start(output, "node", "node", "--port", port.ToString(), "--cluster-port", HostProcess.FreePort().ToString(),
+            "--db", $"sqlite:{Path.Combine(_folder, "actors.db")}");
+        await node.WaitForLineAsync("Actors node up", Limit);
+        (await HostProcess.RunAsync(output, "send", Limit, "send", "counter", "add", "k0", "60", "--contact", contact)).ExitCode.Should().Be(0);
+
+        var (code, _) = await HostProcess.RunAsync(output, "bench", Limit,
+            "bench", "counter", "--contact", contact, "--requests", "200", "--concurrency", "10", "--keys", "10", "--warmup", "1");
+
+        code.Should().Be(0);
+        var (_, get) = await HostProcess.RunAsync(output, "send", Limit, "send", "counter", "get", "k0", "--contact", contact);
+        get.Stdout.Should().Contain(l => l.StartsWith("counter k0 = 60 ", StringComparison.Ordinal));
+        node.Terminate();
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
     [Theory]
     [InlineData("10x")]
     [InlineData("-1")]
