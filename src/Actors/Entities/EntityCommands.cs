@@ -56,8 +56,9 @@ internal sealed class EntityCommands<TState, TCommand, TEvent>(
 
         if (wire?.Refusal(step.Reply) is { } cannotTravel)
         {
-            // Its caller would wait for the deadline (the member it goes to drops what it cannot read); nothing is written.
-            log.Warning("Entity {0}: {1}", entityId, cannotTravel);
+            // Its caller would wait for the deadline (the member it goes to drops what it cannot read); nothing is
+            // written. The caller hears why; the log only at Debug, as one per request could flood it.
+            log.Debug("Entity {0}: {1}", entityId, cannotTravel);
             return new Outcome.Answer(new ErrorReply(id, ErrorCode.HandlerFailed, $"{cannotTravel}; nothing was written"));
         }
 

@@ -156,9 +156,10 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
         var request = routed.Request;
         var replyTo = Caller.Of(routed, Sender);
-        if (routed.Expired || !_handlers.TryGet(request.GetType(), out var handler))
+        var expired = routed.Expired;
+        if (expired || !_handlers.TryGet(request.GetType(), out var handler))
         {
-            replyTo.Answer(routed.Expired ? LaneErrors.PastDeadline(request) : LaneErrors.NoHandler(request, _lane.Name));
+            replyTo.Answer(expired ? LaneErrors.PastDeadline(request) : LaneErrors.NoHandler(request, _lane.Name));
             return;
         }
 
