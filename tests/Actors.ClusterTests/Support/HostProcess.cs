@@ -39,7 +39,15 @@ public sealed class HostProcess : IDisposable
 
     /// <summary>As above, with extra environment variables (e.g. ACTORS_DB_CONNECTION).</summary>
     public static HostProcess Start(ITestOutputHelper output, string name, IReadOnlyDictionary<string, string> environment,
-        params string[] args)
+        params string[] args) =>
+        Launch(output, name, environment, "Actors.Host.dll", args);
+
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> args…</c>, another program copied to the test's output folder (a sample).</summary>
+    public static HostProcess StartProgram(ITestOutputHelper output, string name, string dll, params string[] args) =>
+        Launch(output, name, new Dictionary<string, string>(), dll, args);
+
+    private static HostProcess Launch(ITestOutputHelper output, string name, IReadOnlyDictionary<string, string> environment, string dll,
+        string[] args)
     {
         var info = new ProcessStartInfo(DotnetPath())
         {
@@ -53,7 +61,7 @@ public sealed class HostProcess : IDisposable
             info.Environment[variable] = value;
         }
 
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Actors.Host.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
