@@ -88,14 +88,20 @@ internal sealed class EntityCommands<TState, TCommand, TEvent>(
 
     private IReply AlreadyApplied(TState state, TCommand command)
     {
+        IReply reply;
         try
         {
-            return handler.AlreadyApplied(state, command);
+            reply = handler.AlreadyApplied(state, command);
         }
         catch (Exception e)
         {
             return Failed(command.RequestId, e);
         }
+
+        // The same check as a new write's reply (below in Decide): a retry must not wait for its deadline either.
+        return wire?.Refusal(reply) is { } cannotTravel
+            ? new ErrorReply(command.RequestId, ErrorCode.HandlerFailed, $"{cannotTravel}; the write was applied before")
+            : reply;
     }
 
     /// <summary>What the actor does with a command.</summary>

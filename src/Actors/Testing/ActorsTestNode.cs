@@ -65,6 +65,8 @@ public sealed class ActorsTestNode : IAsyncDisposable
         await host.StartAsync(cancellationToken);
         var contact = GatewayEndpoint.ContactOf(host.Services.GetRequiredService<ActorSystem>())
                       ?? throw new InvalidOperationException("the node started without its gateway endpoint");
+        // The client is told the same assemblies the node registered: configure runs once more, on a
+        // builder that only records (no handler is made).
         var registered = new ActorsBuilder();
         configure(registered);
         var client = ActorsClient.Connect([contact], protocolAssemblies: registered.ProtocolAssemblies);

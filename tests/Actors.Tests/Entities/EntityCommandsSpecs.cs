@@ -53,6 +53,23 @@ public sealed class EntityCommandsSpecs
     }
 
     [Fact]
+    public void A_reply_the_wire_does_not_take_is_refused_before_anything_is_written_and_on_a_retry()
+    {
+        // An allow-list without CounterValue: the reply could not reach a gateway on another member.
+        var commands = new EntityCommands<CounterState, ICounterCommand, ICounterEvent>(new CounterHandler(),
+            new RequestWindow(Settings.RememberRequestsFor, Settings.MaxRememberedRequests), Settings, "counter:k", NoLogger.Instance,
+            new Actors.Serialization.WireShape(new Actors.Serialization.AllowList([])));
+        var add = new AddToCounter("w1", "k", 3);
+
+        var fresh = Answer(commands.Decide(new CounterState(5), add, _ => null, 0, Now));
+        commands.Requests.Add(new AppliedRequest("w1", Hashes.OfCommand(add), Now));
+        var retried = Answer(commands.Decide(new CounterState(8), add, _ => null, 0, Now));
+
+        fresh.Reply.Should().BeOfType<ErrorReply>().Which.Message.Should().Contain("CounterValue").And.Contain("nothing was written");
+        retried.Reply.Should().BeOfType<ErrorReply>().Which.Code.Should().Be(ErrorCode.HandlerFailed);
+    }
+
+    [Fact]
     public void An_id_reused_for_a_different_command_is_refused()
     {
         _commands.Requests.Add(new AppliedRequest("w1", Hashes.OfCommand(new AddToCounter("w1", "k", 3)), Now));
