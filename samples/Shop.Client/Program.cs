@@ -5,7 +5,7 @@ using Shop.Contracts;
 // A team's client: carts and prices through the shop node's gateway endpoint.
 // dotnet run --project samples/Shop.Client -- --contact 127.0.0.1:4070   (exit code 0: the walk-through succeeded)
 var contact = args.SkipWhile(a => a != "--contact").Skip(1).DefaultIfEmpty("127.0.0.1:4070").First();
-await using var client = ActorsClient.Connect([contact], protocolAssemblies: [typeof(AddToCart).Assembly]);
+await using var client = ActorsClient.Connect([contact], contracts: [typeof(AddToCart).Assembly]);
 var cart = $"cart-{Guid.NewGuid():N}"[..13];
 
 // Writes and a read; each reply is the cart after the command.

@@ -89,7 +89,7 @@ internal static class NodeCommand
             }.UseDb(result.GetValue(Db)!, result.GetValue(DbConnection));
             foreach (var seed in options.Seeds ?? [])
             {
-                NodeOptions.ParseHostPort(seed);
+                HostPort.Parse(seed);
             }
 
             if (result.GetValue(ConfigFile) is { } file)
@@ -98,9 +98,9 @@ internal static class NodeCommand
             }
 
             // Where it will bind: the flags, else --config, else node.conf.
-            var merged = options.ToConfig().WithFallback(extra ?? Config.Empty).WithFallback(ActorsConfig.Node);
+            var merged = options.ToConfig().WithFallback(extra ?? Config.Empty).WithFallback(NodeConfig.Defaults);
             var (hostname, port) = (merged.GetString("akka.remote.dot-netty.tcp.hostname"), merged.GetInt("akka.remote.dot-netty.tcp.port"));
-            var endpointPort = options.Port ?? ActorsConfig.Node.GetInt("actors.endpoint.port");
+            var endpointPort = options.Port ?? NodeConfig.Defaults.GetInt("actors.endpoint.port");
             StartChecks.Validate(options, hostname, port, result.GetValue(Insecure));
             if (endpointPort == port && port != 0)
             {

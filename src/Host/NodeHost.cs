@@ -47,7 +47,7 @@ internal static class NodeHost
             }
 
             // Refused network input (undecodable frames, failed TLS handshakes) costs one line per kind per interval.
-            var interval = (extra ?? Config.Empty).WithFallback(ActorsConfig.Node).GetTimeSpan("actors.log.offence-interval");
+            var interval = (extra ?? Config.Empty).WithFallback(NodeConfig.Defaults).GetTimeSpan("actors.log.offence-interval");
             var throttle = new RefusalLogThrottle(interval);
             akka.ConfigureLoggers(loggers =>
             {

@@ -35,7 +35,12 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
             : RequestRules.Check(request, limits) ?? (within <= TimeSpan.Zero
                 ? new ErrorReply(id, ErrorCode.Timeout, "its caller had stopped waiting; not run")
                 : null);
-        if (refusal is null && route is null)
+        if (refusal is null && request is UnreadableRequest unreadable)
+        {
+            refusal = new ErrorReply(id, ErrorCode.UnknownRequest, $"this node cannot read a {unreadable.TypeName}: its assembly is not " +
+                "among the node's contracts (register a handler or entity type for it, or AddContracts(typeof(YourRequest).Assembly))");
+        }
+        else if (refusal is null && route is null)
         {
             refusal = new ErrorReply(id, ErrorCode.UnknownRequest, $"no handler or entity type is registered for {request.GetType().Name}");
         }

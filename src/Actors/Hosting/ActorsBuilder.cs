@@ -14,6 +14,7 @@ public sealed class ActorsBuilder
 {
     private readonly List<HandlerRegistration> _handlers = [];
     private readonly List<EntityTypeRegistration> _entityTypes = [];
+    private readonly List<System.Reflection.Assembly> _contracts = [];
 
     internal ActorsBuilder()
     {
@@ -61,10 +62,25 @@ public sealed class ActorsBuilder
         return this;
     }
 
+    /// <summary>
+    /// Message types from <paramref name="assemblies"/> may cross the wire too. The assemblies of
+    /// the handlers' requests and the entity types' commands are registered with them; this is
+    /// for contracts the node has neither for (replies kept apart from their requests, requests
+    /// this node forwards to its own actors).
+    /// </summary>
+    public ActorsBuilder AddContracts(params System.Reflection.Assembly[] assemblies)
+    {
+        _contracts.AddRange(assemblies);
+        return this;
+    }
+
     /// <summary>Assemblies whose <see cref="IActorsMessage"/> types may cross the wire.</summary>
     public IEnumerable<System.Reflection.Assembly> ProtocolAssemblies =>
         _handlers.Select(h => h.RequestType.Assembly)
+            .Concat(_contracts)
             .Concat(_entityTypes.Select(e => e.CommandType.Assembly))
+            // The protocol (Actors.Client) and what members send each other (this assembly).
+            .Prepend(typeof(Gateway.RoutedRequest).Assembly)
             .Prepend(typeof(IActorsMessage).Assembly)
             .Distinct();
 }

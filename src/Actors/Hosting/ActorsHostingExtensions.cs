@@ -9,7 +9,7 @@ namespace Actors.Hosting;
 public static class ActorsHostingExtensions
 {
     /// <summary>The actor system name every node and client uses (<c>actors.system-name</c>).</summary>
-    public static string SystemName { get; } = ActorsConfig.Node.GetString("actors.system-name");
+    public static string SystemName { get; } = NodeConfig.Defaults.GetString("actors.system-name");
 
     /// <summary>
     /// Wires a node: cluster member, journal, then, in order, its lanes (<see cref="LanesHosting"/>),
@@ -29,16 +29,16 @@ public static class ActorsHostingExtensions
         // Priority, highest first: per-node options, whatever the caller prepended, node.conf, module defaults.
         var journal = node.PostgresConnection is { } postgres
             ? PostgresJournal.ConnectionConfig(postgres)
-            : SqliteJournal.Prepare(node.SqlitePath ?? ActorsConfig.Node.GetString("actors.journal.sqlite-path"));
+            : SqliteJournal.Prepare(node.SqlitePath ?? NodeConfig.Defaults.GetString("actors.journal.sqlite-path"));
         builder.AddHocon(node.ToConfig()
                 .WithFallback(journal)
                 .WithFallback(Serialization.ProtocolTypes.For(actors.ProtocolAssemblies)),
             HoconAddMode.Prepend);
         // The gateway endpoint's port is fixed before the member starts: members learn it from this role.
-        var endpointPort = node.Port ?? ActorsConfig.Node.GetInt("actors.endpoint.port");
+        var endpointPort = node.Port ?? NodeConfig.Defaults.GetInt("actors.endpoint.port");
         if (endpointPort == 0)
         {
-            endpointPort = StartChecks.FreePort(node.Hostname ?? ActorsConfig.Node.GetString("akka.remote.dot-netty.tcp.hostname"));
+            endpointPort = StartChecks.FreePort(node.Hostname ?? NodeConfig.Defaults.GetString("akka.remote.dot-netty.tcp.hostname"));
         }
 
         var roles = (node.Roles ?? []).Append(FrontGateway.RolePrefix + endpointPort).Select(ActorsConfig.Quote);
@@ -52,7 +52,7 @@ public static class ActorsHostingExtensions
         if (node.PostgresConnection is not null)
         {
             // Over node.conf's SQLite settings, under anything the caller added.
-            builder.AddHocon(ActorsConfig.Postgres, HoconAddMode.Append);
+            builder.AddHocon(NodeConfig.Postgres, HoconAddMode.Append);
         }
 
         if (node.Tls is { } tls)
@@ -60,7 +60,7 @@ public static class ActorsHostingExtensions
             builder.WithTls(tls);
         }
 
-        builder.AddHocon(ActorsConfig.Node, HoconAddMode.Append);
+        builder.AddHocon(NodeConfig.Defaults, HoconAddMode.Append);
         builder.AddHocon(ClusterSharding.DefaultConfig(), HoconAddMode.Append);
         builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
 

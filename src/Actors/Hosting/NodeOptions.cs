@@ -90,7 +90,7 @@ public sealed class NodeOptions
             hocon.AppendLine($"actors.endpoint.port = {port}");
         }
 
-        int? derived = Port is { } given ? (given == 0 ? 0 : given + ActorsConfig.Node.GetInt("actors.endpoint.cluster-port-offset")) : null;
+        int? derived = Port is { } given ? (given == 0 ? 0 : given + NodeConfig.Defaults.GetInt("actors.endpoint.cluster-port-offset")) : null;
         if ((ClusterPort ?? derived) is { } clusterPort)
         {
             hocon.AppendLine($"akka.remote.dot-netty.tcp.port = {clusterPort}");
@@ -108,19 +108,7 @@ public sealed class NodeOptions
     public static IReadOnlyList<string> SeedAddresses(string systemName, IEnumerable<string> seeds, bool tls = false) =>
         seeds.Select(seed =>
         {
-            var (host, port) = ParseHostPort(seed);
+            var (host, port) = HostPort.Parse(seed);
             return $"{ActorsConfig.Scheme(tls)}://{systemName}@{host}:{port}";
         }).ToList();
-
-    /// <summary>Parses <c>host:port</c>; throws <see cref="FormatException"/> with a clear message.</summary>
-    public static (string Host, int Port) ParseHostPort(string value)
-    {
-        var colon = value.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
-        {
-            throw new FormatException($"'{value}' is not host:port (e.g. 127.0.0.1:4053)");
-        }
-
-        return (value[..colon], port);
-    }
 }

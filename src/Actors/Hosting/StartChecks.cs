@@ -103,7 +103,7 @@ public static class StartChecks
 
     private static bool IsSelf(string seed, string hostname, int port)
     {
-        var (host, seedPort) = NodeOptions.ParseHostPort(seed);
+        var (host, seedPort) = HostPort.Parse(seed);
         return seedPort == port && (host == hostname || (IsLoopback(host) && IsLoopback(hostname)));
     }
 

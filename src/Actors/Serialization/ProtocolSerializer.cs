@@ -24,7 +24,7 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system)
     {
-        var config = system.Settings.Config.WithFallback(Hosting.ActorsConfig.Wire);
+        var config = system.Settings.Config.WithFallback(Hosting.NodeConfig.Defaults);
         _stackBudget = config.GetByteSize("actors.serialization.decode-stack-budget")
                        ?? throw new Akka.Configuration.ConfigurationException("actors.serialization.decode-stack-budget is not set");
         var hyperion = HyperionSerializerSettings.Create(
@@ -32,7 +32,7 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
         _allowList = AllowList.From(config);
         _hyperion = new HyperionSerializer(system, new HyperionSerializerSettings(
             hyperion.PreserveObjectReferences, hyperion.VersionTolerance, hyperion.KnownTypesProvider,
-            hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: _allowList));
+            hyperion.PackageNameOverrides, hyperion.Surrogates, disallowUnsafeType: true, typeFilter: new TypeFilter(_allowList)));
         // Akka's wrapper reads from a stream of its own; we read through a stack guard (see
         // StackGuardStream) with the same configured Hyperion. A spec fails if the field goes.
         _reader = typeof(HyperionSerializer).GetField("_serializer", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
@@ -68,5 +68,11 @@ public sealed class ProtocolSerializer : Akka.Serialization.Serializer
             ? message
             : throw new System.Runtime.Serialization.SerializationException(
                 $"{message?.GetType().FullName ?? "null"} is not an accepted message type (actors.serialization.registered-types / allowed-types)");
+    }
+
+    /// <summary>Hyperion asks the allow-list by the names it reads.</summary>
+    private sealed class TypeFilter(AllowList allowList) : Hyperion.ITypeFilter
+    {
+        public bool IsAllowed(string typeName) => allowList.IsAllowed(typeName);
     }
 }

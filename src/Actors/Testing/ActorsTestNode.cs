@@ -69,7 +69,7 @@ public sealed class ActorsTestNode : IAsyncDisposable
         // builder that only records (no handler is made).
         var registered = new ActorsBuilder();
         configure(registered);
-        var client = ActorsClient.Connect([contact], protocolAssemblies: registered.ProtocolAssemblies);
+        var client = ActorsClient.Connect([contact], contracts: registered.ProtocolAssemblies);
         await WaitUntilServedAsync(client, cancellationToken);
         return new ActorsTestNode(host, folder, client, contact);
     }

@@ -86,8 +86,8 @@ internal sealed class BenchTarget : IAsyncDisposable
         // cluster port. Made on first use: a run without --baseline never knocks on that port.
         var requesters = new Lazy<Dictionary<string, IActorRef>>(() =>
         {
-            var offset = ActorsConfig.Node.GetInt("actors.endpoint.cluster-port-offset");
-            var receptionists = contacts.Select(NodeOptions.ParseHostPort)
+            var offset = NodeConfig.Defaults.GetInt("actors.endpoint.cluster-port-offset");
+            var receptionists = contacts.Select(HostPort.Parse)
                 .Select(c => ActorPath.Parse(
                     $"{ActorsConfig.Scheme(system.Settings.Config)}://{ActorsHostingExtensions.SystemName}@{c.Host}:{c.Port + offset}/system/receptionist"))
                 .ToImmutableHashSet();

@@ -12,7 +12,7 @@ namespace Actors.Tests.Entities;
 public sealed class EntityCommandsSpecs
 {
     private const long Now = 1_800_000_000_000;
-    private static readonly EntityTypeSettings Settings = EntityTypeSettings.From(ActorsConfig.Node, "counter") with { MaxRememberedRequests = 2 };
+    private static readonly EntityTypeSettings Settings = EntityTypeSettings.From(NodeConfig.Defaults, "counter") with { MaxRememberedRequests = 2 };
     private readonly EntityCommands<CounterState, ICounterCommand, ICounterEvent> _commands = new(new CounterHandler(),
         new RequestWindow(Settings.RememberRequestsFor, Settings.MaxRememberedRequests), Settings, "counter:k", NoLogger.Instance);
 

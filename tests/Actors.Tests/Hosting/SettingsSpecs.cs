@@ -14,7 +14,7 @@ public sealed class SettingsSpecs
     [Fact]
     public void Every_setting_the_code_reads_is_in_the_shipped_files()
     {
-        var node = ActorsConfig.Node;
+        var node = NodeConfig.Defaults;
 
         AdmissionSettings.From(node).MaxRetryAfter.Should().Be(TimeSpan.FromSeconds(2));
         NodeLimits.From(node).MaxBatchSize.Should().Be(1000);
@@ -26,7 +26,7 @@ public sealed class SettingsSpecs
     [Fact]
     public void A_type_block_overrides_the_entity_defaults_key_by_key()
     {
-        var config = ConfigurationFactory.ParseString("actors.entities.cart.idle-timeout = 5m").WithFallback(ActorsConfig.Node);
+        var config = ConfigurationFactory.ParseString("actors.entities.cart.idle-timeout = 5m").WithFallback(NodeConfig.Defaults);
 
         var cart = EntityTypeSettings.From(config, "cart");
 

@@ -1,5 +1,4 @@
 using Actors.Client;
-using Actors.Gateway;
 using Actors.Protocol;
 using Actors.Serialization;
 using Actors.TestSupport;
@@ -24,11 +23,11 @@ public sealed class ClientProtocolSerializerSpecs() : Akka.TestKit.Xunit2.TestKi
         new EstimatePi("id-3", 1000),
         new SleepFor("id-4", 50),
         new RequestBatch("b", [new GetCounter("id-5", "k"), new AddToCounter("id-6", "k", 1)], AnswerAsCompleted: true),
-        new BatchReply("b", [new CounterValue("id-5", "k", 3), new ErrorReply("id-6", ErrorCode.Overloaded, "busy", TimeSpan.FromMilliseconds(250)), null!]),
+        new BatchReply("b", [new CounterValue("id-5", "k", 3), new ErrorReply("id-6", ErrorCode.Overloaded, "busy", TimeSpan.FromMilliseconds(250))]),
         new ErrorReply("id-7", ErrorCode.InvalidRequest, "no"),
         new GetGatewayContacts(),
         new GatewayContacts(["127.0.0.1:4053", "127.0.0.1:4054"], Leaving: true),
-        new RoutedRequest(Guid.NewGuid(), new GetCounter("id-8", "k"), new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc)),
+        new TimedRequest(new GetCounter("id-8", "k"), TimeSpan.FromSeconds(5)),
     ];
 
     [Theory]
@@ -76,13 +75,44 @@ public sealed class ClientProtocolSerializerSpecs() : Akka.TestKit.Xunit2.TestKi
     }
 
     [Fact]
+    public void A_request_of_a_type_off_the_list_is_read_as_unreadable_with_its_id_and_nothing_else()
+    {
+        // Its body is skipped unread, however deeply nested (no recursion: 200,000 levels here).
+        var deep = Enumerable.Repeat((byte)0x91, 200_000).Append((byte)0xc0).ToArray();
+        var decoded = Serializer.FromBinary(Attacker.ClientFrame(w => w.Array(2).String(Attacker.TypeName<TimedRequest>()).Map(2)
+            .String("Request").Array(2).String("Team.Contracts.PlaceOrder, Team.Contracts")
+            .Map(3).String("Lines").Raw(deep).String("RequestId").String("r9").String("Note").Map(1).String("a").Array(0)
+            .String("Remaining").Raw(0x01)), typeof(object));
+
+        decoded.Should().BeOfType<TimedRequest>().Which.Request.Should()
+            .Be(new UnreadableRequest("r9", "Team.Contracts.PlaceOrder, Team.Contracts"));
+        Decoding(Attacker.ClientFrame(w => w.Array(2).String("Team.Contracts.PlaceOrder, Team.Contracts").Map(1).String("RequestId").String("r9")))
+            .Error.Message.Should().Contain("not an accepted message type", "only a request slot has an id to answer by");
+        Decoding(Attacker.ClientFrame(w => w.Array(2).String(Attacker.TypeName<UnreadableRequest>()).Map(2).String("RequestId").String("r9")
+                .String("TypeName").String("x")))
+            .Error.Message.Should().Contain("not an accepted message type", "the decoder alone makes one");
+    }
+
+    [Fact]
+    public void An_envelope_or_batch_with_an_empty_message_slot_is_refused()
+    {
+        // Read as a null request, either would reach the gateway, lanes and entities.
+        Decoding(Attacker.ClientFrame(w => w.Array(2).String(Attacker.TypeName<TimedRequest>()).Map(2).String("Request").Nil()
+                .String("Remaining").Raw(0x01)))
+            .Error.Message.Should().Contain("an empty IRequest slot");
+        Decoding(Attacker.ClientFrame(w => w.Array(2).String(Attacker.TypeName<RequestBatch>()).Map(2).String("RequestId").String("b")
+                .String("Items").Array(1).Nil()))
+            .Error.Message.Should().Contain("an empty IRequest slot");
+    }
+
+    [Fact]
     public void A_frame_that_would_allocate_more_than_the_bound_is_refused()
     {
-        // A million nil items: one byte each on the wire, eight bytes each as an array of references.
+        // A million empty strings: one byte each on the wire, eight bytes each as an array of references.
         var items = new byte[1_000_000];
-        Array.Fill(items, (byte)0xc0);
-        var frame = Attacker.ClientFrame(w => w.Array(2).String(Attacker.TypeName<RequestBatch>()).Map(2).String("RequestId").String("b")
-            .String("Items").Raw(0xdd, 0x00, 0x0f, 0x42, 0x40).Raw(items));
+        Array.Fill(items, (byte)0xa0);
+        var frame = Attacker.ClientFrame(w => w.Array(2).String(Attacker.TypeName<GatewayContacts>()).Map(2).String("Leaving").Raw(0xc2)
+            .String("Contacts").Raw(0xdd, 0x00, 0x0f, 0x42, 0x40).Raw(items));
 
         var (error, allocated) = Decoding(frame);
 

@@ -48,7 +48,7 @@ public sealed class WireFormatSpecs(ITestOutputHelper output) : NodeSpec(output)
 
     [Fact]
     public void The_type_names_a_node_accepts_are_pinned() =>
-        Compare("wire-types.txt", ProtocolTypes.For([typeof(IActorsMessage).Assembly]).GetStringList("actors.serialization.registered-types").ToList());
+        Compare("wire-types.txt", ProtocolTypes.For(new global::Actors.Hosting.ActorsBuilder().ProtocolAssemblies).GetStringList("actors.serialization.registered-types").ToList());
 
     [Fact]
     public void Messages_on_the_client_port_read_and_write_as_pinned() =>

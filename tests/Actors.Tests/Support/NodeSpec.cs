@@ -65,9 +65,9 @@ public abstract class NodeSpec : Akka.TestKit.Xunit2.TestKit
     /// A client in a separate actor system (its own remoting port), connected to this node's
     /// gateway endpoint, once a first request has made it through. The system stops with the spec.
     /// </summary>
-    protected async Task<ActorsClient> ConnectFromAnotherSystemAsync(params System.Reflection.Assembly[] protocolAssemblies)
+    protected async Task<ActorsClient> ConnectFromAnotherSystemAsync(params System.Reflection.Assembly[] contracts)
     {
-        var system = ActorSystem.Create("client", ActorsClient.Config(protocolAssemblies));
+        var system = ActorSystem.Create("client", ActorsClient.Config(contracts));
         _clientSystems.Add(system);
         var client = ActorsClient.Create(system, [_node.Contact]);
         await AwaitAssertAsync(async () =>

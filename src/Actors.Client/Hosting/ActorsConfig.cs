@@ -1,27 +1,23 @@
+using System.Reflection;
 using System.Text;
 using Akka.Configuration;
 
 namespace Actors.Hosting;
 
-/// <summary>The HOCON files of <c>hocon/</c>, embedded in this assembly, and HOCON rendered from code.</summary>
+/// <summary>The HOCON a client shares with the nodes (<c>hocon/wire.conf</c>, <c>hocon/client.conf</c>), and HOCON rendered from code.</summary>
 public static class ActorsConfig
 {
     /// <summary><c>hocon/wire.conf</c>: what nodes and clients share (serializers, transport).</summary>
-    public static Config Wire { get; } = Load("wire.conf");
-
-    /// <summary><c>hocon/node.conf</c> over <c>hocon/wire.conf</c>: every node default.</summary>
-    public static Config Node { get; } = Load("node.conf").WithFallback(Wire);
+    public static Config Wire { get; } = Load(typeof(ActorsConfig).Assembly, "wire.conf");
 
     /// <summary><c>hocon/client.conf</c> over <c>hocon/wire.conf</c>: what a client actor system needs.</summary>
-    public static Config Client { get; } = Load("client.conf").WithFallback(Wire);
+    public static Config Client { get; } = Load(typeof(ActorsConfig).Assembly, "client.conf").WithFallback(Wire);
 
-    /// <summary><c>hocon/postgres.conf</c>: the journal settings that differ on PostgreSQL.</summary>
-    public static Config Postgres { get; } = Load("postgres.conf");
-
-    private static Config Load(string file)
+    /// <summary>A file of <c>hocon/</c> embedded in <paramref name="assembly"/> (each package carries the files it reads).</summary>
+    internal static Config Load(Assembly assembly, string file)
     {
-        using var stream = typeof(ActorsConfig).Assembly.GetManifestResourceStream($"Actors.hocon.{file}")
-                           ?? throw new InvalidOperationException($"hocon/{file} is not embedded in the Actors assembly");
+        using var stream = assembly.GetManifestResourceStream($"Actors.hocon.{file}")
+                           ?? throw new InvalidOperationException($"hocon/{file} is not embedded in {assembly.GetName().Name}");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }

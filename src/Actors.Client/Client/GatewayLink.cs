@@ -193,7 +193,7 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
     {
         try
         {
-            var (host, port) = NodeOptions.ParseHostPort(contact);
+            var (host, port) = HostPort.Parse(contact);
             return new Address(_scheme, _settings.SystemName, host, port);
         }
         catch (FormatException)

@@ -36,7 +36,7 @@ internal sealed class WireCheck
             ? null
             : new ErrorReply(request.RequestId ?? "", ErrorCode.InvalidRequest,
                 $"{request.GetType().FullName} is not a registered message type of this client: pass its assembly to " +
-                "ActorsClient.Connect(contacts, protocolAssemblies: [typeof(YourRequest).Assembly]) (or ActorsClient.Config(...) for your own actor system)");
+                "ActorsClient.Connect(contacts, contracts: [typeof(YourRequest).Assembly]) (or ActorsClient.Config(...) for your own actor system)");
 
     /// <summary>
     /// The transport drops a frame over <c>maximum-frame-size</c> (and a node that receives one

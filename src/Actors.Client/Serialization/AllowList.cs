@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Reflection.Metadata;
 using Akka.Configuration;
-using ITypeFilter = Hyperion.ITypeFilter;
 
 namespace Actors.Serialization;
 
@@ -13,7 +12,7 @@ namespace Actors.Serialization;
 /// scalars (string, numbers, Guid, TimeSpan, dates). Nothing else: an <c>IReadOnlyDictionary</c>
 /// travels as its concrete class, which must be one of the listed definitions.
 /// </summary>
-public sealed class AllowList : ITypeFilter
+public sealed class AllowList
 {
     // What the built-in scalars are named by, and DictionaryEntry, which Hyperion writes a
     // Dictionary's entries as (their keys and values are checked as types of their own).
@@ -44,6 +43,7 @@ public sealed class AllowList : ITypeFilter
     public static IEnumerable<string> Names(Config config) => config.GetStringList("actors.serialization.registered-types")
         .Concat(config.GetStringList("actors.serialization.allowed-types"));
 
+    /// <summary>A type as named on the wire (Hyperion's spelling included).</summary>
     public bool IsAllowed(string typeName) =>
         !string.IsNullOrEmpty(typeName) &&
         // Hyperion shortens the core library's version, culture and key to this token.

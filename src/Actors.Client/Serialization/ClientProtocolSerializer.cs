@@ -59,10 +59,7 @@ public sealed class ClientProtocolSerializer : Akka.Serialization.Serializer
             throw new System.Runtime.Serialization.SerializationException($"undecodable message: {Innermost(e).Message}", e);
         }
 
-        // An envelope without its payload would reach lanes and entities as a null request.
-        return message is not null and not Gateway.RoutedRequest { Request: null } and not Gateway.RoutedReply { Reply: null }
-            ? message
-            : throw new System.Runtime.Serialization.SerializationException("an empty message or envelope");
+        return message ?? throw new System.Runtime.Serialization.SerializationException("an empty message");
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
@@ -122,6 +119,47 @@ public sealed class ClientProtocolSerializer : Akka.Serialization.Serializer
                 : null, types);
     }
 
+    private const int MaxUnreadableName = 512;
+
+    /// <summary>The id from a request body of an unknown type (a map of its properties); every other value skipped unread.</summary>
+    private static UnreadableRequest Unreadable(ref MessagePackReader reader, string name)
+    {
+        var id = "";
+        for (var fields = reader.ReadMapHeader(); fields > 0; fields--)
+        {
+            if (reader.ReadString() == nameof(IRequest.RequestId) && reader.NextMessagePackType == MessagePackType.String)
+            {
+                id = reader.ReadString() ?? "";
+                continue;
+            }
+
+            SkipValue(ref reader);
+        }
+
+        return new UnreadableRequest(id, name);
+    }
+
+    /// <summary>Skips one value without recursion (MessagePack's Skip recurses once per level of nesting).</summary>
+    private static void SkipValue(ref MessagePackReader reader)
+    {
+        // Every value takes at least one byte, so the frame's length bounds the loop.
+        for (long values = 1; values > 0; values--)
+        {
+            switch (reader.NextMessagePackType)
+            {
+                case MessagePackType.Array:
+                    values += reader.ReadArrayHeader();
+                    break;
+                case MessagePackType.Map:
+                    values += 2L * reader.ReadMapHeader();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+    }
+
     private sealed class MessageFormatter<T>(TypeIndex types) : IMessagePackFormatter<T>
     {
         public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options)
@@ -140,9 +178,11 @@ public sealed class ClientProtocolSerializer : Akka.Serialization.Serializer
 
         public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
         {
+            // No message slot is optional: an envelope without its request would reach the gateway,
+            // lanes and entities as a null request, a batch with a hole as a null item.
             if (reader.TryReadNil())
             {
-                return default!;
+                throw new MessagePackSerializationException($"an empty {typeof(T).Name} slot");
             }
 
             options.Security.DepthStep(ref reader);
@@ -154,8 +194,18 @@ public sealed class ClientProtocolSerializer : Akka.Serialization.Serializer
                 }
 
                 var name = reader.ReadString();
-                var type = types.TypeOf(name)
-                           ?? throw new MessagePackSerializationException($"{name} is not an accepted message type");
+                var type = types.TypeOf(name);
+                if (type is null && typeof(T) == typeof(IRequest) && name is { Length: > 0 and <= MaxUnreadableName })
+                {
+                    // A request the node's contracts do not hold: answered UnknownRequest by its id, not dropped.
+                    return (T)(object)Unreadable(ref reader, name);
+                }
+
+                if (type is null)
+                {
+                    throw new MessagePackSerializationException($"{name} is not an accepted message type");
+                }
+
                 if (!typeof(T).IsAssignableFrom(type))
                 {
                     throw new MessagePackSerializationException($"a {type.Name} where a {typeof(T).Name} belongs");

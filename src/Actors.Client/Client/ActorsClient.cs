@@ -74,8 +74,8 @@ public sealed partial class ActorsClient : IAsyncDisposable
     /// the client's defaults.
     /// Pass the assemblies of your own request and reply types, if any.
     /// </summary>
-    public static Config Config(IEnumerable<Assembly>? protocolAssemblies = null) =>
-        Serialization.ProtocolTypes.For((protocolAssemblies ?? []).Prepend(typeof(IActorsMessage).Assembly).Distinct())
+    public static Config Config(IEnumerable<Assembly>? contracts = null) =>
+        Serialization.ProtocolTypes.For((contracts ?? []).Prepend(typeof(IActorsMessage).Assembly).Distinct())
             .WithFallback(ActorsConfig.Client);
 
     /// <summary>
@@ -85,9 +85,9 @@ public sealed partial class ActorsClient : IAsyncDisposable
     /// </summary>
     /// <param name="tls">Mutual TLS with the cluster's CA (<c>client.pfx</c>), for nodes started with <c>--tls</c>.</param>
     public static ActorsClient Connect(IEnumerable<string> contacts, Config? extraConfig = null,
-        IEnumerable<Assembly>? protocolAssemblies = null, TlsSettings? tls = null)
+        IEnumerable<Assembly>? contracts = null, TlsSettings? tls = null)
     {
-        var system = CreateSystem("actors-client", (extraConfig ?? Akka.Configuration.Config.Empty).WithFallback(Config(protocolAssemblies)), tls);
+        var system = CreateSystem("actors-client", (extraConfig ?? Akka.Configuration.Config.Empty).WithFallback(Config(contracts)), tls);
         return Create(system, contacts, owned: true);
     }
 
@@ -122,7 +122,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
         var link = LinkSettings.From(settings.GetConfig("actors.client"));
         var scheme = ActorsConfig.Scheme(settings);
         var addresses = contacts
-            .Select(NodeOptions.ParseHostPort)
+            .Select(HostPort.Parse)
             .Select(c => new Address(scheme, link.SystemName, c.Host, c.Port))
             .ToHashSet();
         if (addresses.Count == 0)

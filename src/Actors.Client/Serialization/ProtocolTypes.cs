@@ -15,13 +15,13 @@ public static class ProtocolTypes
     /// and what their properties carry (records and enums of those assemblies, BCL value types
     /// such as TimeSpan or Guid). Anything else that arrives is refused before any of its code runs.
     /// </summary>
-    public static Config For(IEnumerable<Assembly> protocolAssemblies)
+    public static Config For(IEnumerable<Assembly> contracts)
     {
-        var assemblies = protocolAssemblies.ToHashSet();
+        var assemblies = contracts.ToHashSet();
         var roots = assemblies
             .SelectMany(a => a.GetTypes())
             .Where(t => t is { IsAbstract: false, IsInterface: false, IsGenericTypeDefinition: false } &&
-                        typeof(IActorsMessage).IsAssignableFrom(t));
+                        typeof(IActorsMessage).IsAssignableFrom(t) && t != typeof(UnreadableRequest));
         var names = CarriedTypes(roots, assemblies)
             .Select(t => $"\"{t.FullName}, {t.Assembly.GetName().Name}\"")
             .Order(StringComparer.Ordinal);

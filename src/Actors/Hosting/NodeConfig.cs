@@ -1,0 +1,13 @@
+using Akka.Configuration;
+
+namespace Actors.Hosting;
+
+/// <summary>The node's HOCON files of <c>hocon/</c>, embedded in this assembly, over what it shares with clients.</summary>
+public static class NodeConfig
+{
+    /// <summary><c>hocon/node.conf</c> over <c>hocon/wire.conf</c>: every node default.</summary>
+    public static Config Defaults { get; } = ActorsConfig.Load(typeof(NodeConfig).Assembly, "node.conf").WithFallback(ActorsConfig.Wire);
+
+    /// <summary><c>hocon/postgres.conf</c>: the journal settings that differ on PostgreSQL.</summary>
+    public static Config Postgres { get; } = ActorsConfig.Load(typeof(NodeConfig).Assembly, "postgres.conf");
+}
