@@ -65,7 +65,8 @@ public sealed class BenchVerbSpecs(ITestOutputHelper output) : IDisposable
         (await HostProcess.RunAsync(output, "send", Limit, "send", "counter", "add", "k0", "60", "--contact", contact)).ExitCode.Should().Be(0);
 
         var (code, _) = await HostProcess.RunAsync(output, "bench", Limit,
-            "bench", "counter", "--contact", contact, "--requests", "200", "--concurrency", "10", "--keys", "10", "--warmup", "1");
+            // The same key names as the user's: bench writes to its own entity type, never to counter.
+            "bench", "counter", "--contact", contact, "--requests", "200", "--concurrency", "10", "--keys", "10", "--key-prefix", "k", "--warmup", "1");
 
         code.Should().Be(0);
         var (_, get) = await HostProcess.RunAsync(output, "send", Limit, "send", "counter", "get", "k0", "--contact", contact);

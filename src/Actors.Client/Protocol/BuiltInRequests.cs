@@ -46,3 +46,13 @@ public sealed record GetCounter(string RequestId, string Key) : ICounterCommand,
 
 /// <summary>The counter's total after the command.</summary>
 public sealed record CounterValue(string RequestId, string Key, long Total) : IReply;
+
+/// <summary>
+/// Commands of the built-in <c>bench</c> entity type: a counter of its own, so <c>bench</c> measures
+/// a keyed, journaled write without touching what a user keeps in <c>counter</c>.
+/// </summary>
+public interface IBenchCommand : IKeyedRequest;
+
+/// <summary>As <see cref="AddToCounter"/>, for the <c>bench</c> entity type; answered with a <see cref="CounterValue"/>.</summary>
+public sealed record BenchAdd(string RequestId, string Key, long Amount, double FailRate = 0)
+    : IBenchCommand, IIdempotentRequest, IFailureInjecting;

@@ -7,7 +7,7 @@ namespace Actors.Hosting;
 
 /// <summary>
 /// What a node serves: stateless handlers (each on the lane its HOCON block names) and keyed
-/// entity types. The built-in <c>pi</c> handler and <c>counter</c> entity type are registered
+/// entity types. The built-in <c>pi</c> and <c>sleep</c> handlers and <c>counter</c> and <c>bench</c> entity types are registered
 /// through the same calls a team uses for its own.
 /// </summary>
 public sealed class ActorsBuilder
@@ -21,6 +21,7 @@ public sealed class ActorsBuilder
         AddHandler<EstimatePi>("pi", PiHandler.Create);
         AddHandler<SleepFor>("sleep", SleepHandler.Create);
         AddEntityType("counter", _ => new CounterHandler());
+        AddEntityType("bench", _ => new BenchHandler());
     }
 
     public IReadOnlyList<HandlerRegistration> Handlers => _handlers;

@@ -61,7 +61,7 @@ internal static class BaselineHosting
 
     public static Config BenchConfig { get; } = Load("bench.conf");
 
-    public static Config CounterInMemoryConfig { get; } = Load("counter-inmem.conf");
+    public static Config BenchInMemoryConfig { get; } = Load("bench-inmem.conf");
 
     /// <summary>
     /// Starts both baseline regions and registers them with a ClusterClient receptionist on the

@@ -76,7 +76,7 @@ internal static partial class BenchCommand
 
             var runs = (r.GetValue(concurrency), count, time);
             Func<long, Task<CallOutcome>> ours = async i =>
-                Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"{keyPrefix}{i % keyCount}", 1, failRate), timeout, ct));
+                Outcome(await client.SendAsync(new BenchAdd(client.NewRequestId(), $"{keyPrefix}{i % keyCount}", 1, failRate), timeout, ct));
             Func<long, Task<CallOutcome>> raw = async i =>
             {
                 try
@@ -126,8 +126,8 @@ internal static partial class BenchCommand
     {
         var client = target.Client;
         IRequest[] Requests() => Enumerable.Range(0, (int)count)
-            .Select(i => (IRequest)new AddToCounter(client.NewRequestId(), $"{BenchKeys}{i % keys}", 1)).ToArray();
-        await WarmUpAsync(async _ => Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"{BenchKeys}warm", 1), timeout, ct)), null, ct);
+            .Select(i => (IRequest)new BenchAdd(client.NewRequestId(), $"{BenchKeys}{i % keys}", 1)).ToArray();
+        await WarmUpAsync(async _ => Outcome(await client.SendAsync(new BenchAdd(client.NewRequestId(), $"{BenchKeys}warm", 1), timeout, ct)), null, ct);
 
         // Each way once unmeasured (entities started, code tiered, thread pool grown), then measured.
         LoadResult map = null!, all = null!;

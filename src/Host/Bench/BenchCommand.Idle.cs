@@ -24,7 +24,7 @@ internal static partial class BenchCommand
                 return 1;
             }
 
-            var hocon = FormattableString.Invariant($"actors.entities.counter {{ idle-timeout = {r.GetValue(idle)}s, max-live = 0 }}");
+            var hocon = FormattableString.Invariant($"actors.entities.bench {{ idle-timeout = {r.GetValue(idle)}s, max-live = 0 }}");
             await using var target = await TargetAsync(r, persist: false, hocon, ct);
             if (target is null)
             {
@@ -36,10 +36,10 @@ internal static partial class BenchCommand
             var count = r.GetValue(entities);
             var before = WorkingSet();
             var result = await LoadRun.RunAsync($"idle ({count} entities)",
-                async i => Outcome(await client.SendAsync(new AddToCounter(client.NewRequestId(), $"idle-{i}", 1), timeout, ct)),
+                async i => Outcome(await client.SendAsync(new BenchAdd(client.NewRequestId(), $"idle-{i}", 1), timeout, ct)),
                 256, count, null, ct);
             var peak = WorkingSet();
-            var region = ClusterSharding.Get(target.System).ShardRegion("counter");
+            var region = ClusterSharding.Get(target.System).ShardRegion("bench");
             var waited = Stopwatch.StartNew();
             while (await LiveEntities(region) > 0 && waited.Elapsed < TimeSpan.FromMinutes(5))
             {

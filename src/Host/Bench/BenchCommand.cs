@@ -64,7 +64,7 @@ internal static partial class BenchCommand
 
             if (!persist && !hocon.Contains("actors.entities", StringComparison.Ordinal))
             {
-                AnsiConsole.MarkupLine("[yellow]--persist off against a remote node: start that node with --config hocon/counter-inmem.conf[/]");
+                AnsiConsole.MarkupLine("[yellow]--persist off against a remote node: start that node with --config hocon/bench-inmem.conf[/]");
             }
 
             return BenchTarget.Remote(r.GetValue(Contacts)!, hocon, TlsOption.Load(r, Tls, Actors.Security.Certificates.ClientFile));

@@ -53,7 +53,7 @@ internal sealed class BenchTarget : IAsyncDisposable
         var extra = Akka.Configuration.ConfigurationFactory.ParseString(extraHocon);
         if (!persist)
         {
-            extra = extra.WithFallback(BaselineHosting.CounterInMemoryConfig);
+            extra = extra.WithFallback(BaselineHosting.BenchInMemoryConfig);
         }
 
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
