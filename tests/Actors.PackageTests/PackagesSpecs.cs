@@ -6,7 +6,7 @@ using FluentAssertions;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Actors.ClusterTests;
+namespace Actors.PackageTests;
 
 /// <summary>
 /// The packages as a team uses them, outside this repository: <c>dotnet pack</c> makes
