@@ -27,9 +27,17 @@ public static class ActorsHostingExtensions
         configure?.Invoke(actors);
 
         // Priority, highest first: per-node options, whatever the caller prepended, node.conf, module defaults.
+        var sqlitePath = node.SqlitePath ?? NodeConfig.Defaults.GetString("actors.journal.sqlite-path");
         var journal = node.PostgresConnection is { } postgres
             ? PostgresJournal.ConnectionConfig(postgres)
-            : SqliteJournal.Prepare(node.SqlitePath ?? NodeConfig.Defaults.GetString("actors.journal.sqlite-path"));
+            : SqliteJournal.Prepare(sqlitePath);
+        if (node.PostgresConnection is null)
+        {
+            var durability = new SqliteDurability();
+            builder.AddSetup(durability);
+            builder.AddSetup(SqliteJournal.Connections(sqlitePath, durability));
+        }
+
         builder.AddHocon(node.ToConfig()
                 .WithFallback(journal)
                 .WithFallback(Serialization.ProtocolTypes.For(actors.ProtocolAssemblies)),

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Akka.Persistence.Sql.Config;
 using Microsoft.Data.Sqlite;
 
 namespace Actors.Hosting;
@@ -13,9 +14,7 @@ public static class SqliteJournal
     /// </summary>
     public static Config Prepare(string journalPath)
     {
-        var journal = Path.GetFullPath(journalPath);
-        var snapshots = Path.Combine(Path.GetDirectoryName(journal)!,
-            Path.GetFileNameWithoutExtension(journal) + "-snapshots" + Path.GetExtension(journal));
+        var (journal, snapshots) = Files(journalPath);
         Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
         foreach (var file in new[] { journal, snapshots })
         {
@@ -30,6 +29,20 @@ public static class SqliteJournal
             akka.persistence.journal.sql.connection-string = {ActorsConfig.Quote(ConnectionString(journal))}
             akka.persistence.snapshot-store.sql.connection-string = {ActorsConfig.Quote(ConnectionString(snapshots))}
             """);
+    }
+
+    /// <summary>The plugins' connections to both files, each opened with synchronous = FULL (<see cref="SqliteDurability"/>).</summary>
+    public static MultiDataOptionsSetup Connections(string journalPath, SqliteDurability durability)
+    {
+        var (journal, snapshots) = Files(journalPath);
+        return durability.Setup(ConnectionString(journal), ConnectionString(snapshots));
+    }
+
+    private static (string Journal, string Snapshots) Files(string journalPath)
+    {
+        var journal = Path.GetFullPath(journalPath);
+        return (journal, Path.Combine(Path.GetDirectoryName(journal)!,
+            Path.GetFileNameWithoutExtension(journal) + "-snapshots" + Path.GetExtension(journal)));
     }
 
     private static string ConnectionString(string file) => new SqliteConnectionStringBuilder

@@ -1,0 +1,57 @@
+using System.Data.Common;
+using Akka.Persistence.Sql.Config;
+using LinqToDB;
+
+namespace Actors.Hosting;
+
+/// <summary>
+/// Every connection the SQLite journal and snapshot store open gets <c>PRAGMA synchronous = FULL</c>
+/// (each commit fsynced before it returns, so before a write is acknowledged) and reads it back.
+/// Microsoft.Data.Sqlite has no connection-string keyword for it; without this it would be
+/// whatever the native library was built with. The plugins take these options in place of their
+/// HOCON connection strings (Akka.Persistence.Sql's <see cref="MultiDataOptionsSetup"/>). Itself a
+/// setup of the node's actor system, so what it checked can be read there.
+/// </summary>
+public sealed class SqliteDurability : Akka.Actor.Setup.Setup
+{
+    /// <summary>SQLite's number for FULL.</summary>
+    public const long Full = 2;
+
+    public const string JournalPlugin = "akka.persistence.journal.sql";
+    public const string SnapshotPlugin = "akka.persistence.snapshot-store.sql";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _checked = new();
+
+    /// <summary>Connections the plugin opened through these options so far, each checked FULL.</summary>
+    public long ConnectionsChecked(string pluginId) => _checked.GetValueOrDefault(pluginId);
+
+    /// <summary>Options for the journal and the snapshot store on their files, for the plugins' ids.</summary>
+    public MultiDataOptionsSetup Setup(string journalConnectionString, string snapshotsConnectionString)
+    {
+        var setup = new MultiDataOptionsSetup();
+        setup.AddDataOptions(JournalPlugin, Options(JournalPlugin, journalConnectionString));
+        setup.AddDataOptions(SnapshotPlugin, Options(SnapshotPlugin, snapshotsConnectionString));
+        return setup;
+    }
+
+    private DataOptions Options(string pluginId, string connectionString) => new DataOptions()
+        .UseConnectionString(ProviderName.SQLiteMS, connectionString)
+        .UseAfterConnectionOpened(connection => Apply(pluginId, connection), (connection, _) =>
+        {
+            Apply(pluginId, connection);
+            return Task.CompletedTask;
+        });
+
+    private void Apply(string pluginId, DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA synchronous;";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != Full)
+        {
+            // Never acknowledge a write on a connection that would not fsync it.
+            throw new InvalidOperationException("SQLite refused PRAGMA synchronous = FULL on a journal connection");
+        }
+
+        _checked.AddOrUpdate(pluginId, 1, (_, n) => n + 1);
+    }
+}
