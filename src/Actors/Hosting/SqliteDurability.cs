@@ -21,8 +21,9 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
     public const string SnapshotPlugin = "akka.persistence.snapshot-store.sql";
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _checked = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> _seen = new();
 
-    /// <summary>Connections the plugin opened through these options so far, each checked FULL.</summary>
+    /// <summary>Native connections the plugin opened through these options so far, each checked FULL.</summary>
     public long ConnectionsChecked(string pluginId) => _checked.GetValueOrDefault(pluginId);
 
     /// <summary>Options for the journal and the snapshot store on their files, for the plugins' ids.</summary>
@@ -44,12 +45,24 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
 
     private void Apply(string pluginId, DbConnection connection)
     {
+        // Pooled connections keep their settings: check each native connection once, not every open.
+        var native = (connection as Microsoft.Data.Sqlite.SqliteConnection)?.Handle;
+        if (native is not null && _seen.TryGetValue(native, out _))
+        {
+            return;
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous = FULL; PRAGMA synchronous;";
         if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != Full)
         {
             // Never acknowledge a write on a connection that would not fsync it.
             throw new InvalidOperationException("SQLite refused PRAGMA synchronous = FULL on a journal connection");
+        }
+
+        if (native is not null)
+        {
+            _seen.AddOrUpdate(native, pluginId);
         }
 
         _checked.AddOrUpdate(pluginId, 1, (_, n) => n + 1);
