@@ -22,9 +22,16 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _checked = new();
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> _seen = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _commits = new();
 
     /// <summary>Native connections the plugin opened through these options so far, each checked FULL.</summary>
     public long ConnectionsChecked(string pluginId) => _checked.GetValueOrDefault(pluginId);
+
+    /// <summary>
+    /// Write transactions the plugin committed so far (SQLite's commit hook), each one fsync:
+    /// acknowledged writes per commit is what group commit achieves.
+    /// </summary>
+    public long Commits(string pluginId) => _commits.TryGetValue(pluginId, out var count) ? Interlocked.Read(ref count.Value) : 0;
 
     /// <summary>Options for the journal and the snapshot store on their files, for the plugins' ids.</summary>
     public MultiDataOptionsSetup Setup(string journalConnectionString, string snapshotsConnectionString)
@@ -63,8 +70,22 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
         if (native is not null)
         {
             _seen.AddOrUpdate(native, pluginId);
+            var commits = _commits.GetOrAdd(pluginId, id => new Counter(new KeyValuePair<string, object?>("plugin", id)));
+            SQLitePCL.raw.sqlite3_commit_hook(native, static state =>
+            {
+                var counter = (Counter)state;
+                Interlocked.Increment(ref counter.Value);
+                Telemetry.ActorsMetrics.JournalCommits.Add(1, counter.Plugin);
+                return 0; // 0: let the commit proceed.
+            }, commits);
         }
 
         _checked.AddOrUpdate(pluginId, 1, (_, n) => n + 1);
+    }
+
+    private sealed class Counter(KeyValuePair<string, object?> plugin)
+    {
+        public readonly KeyValuePair<string, object?> Plugin = plugin;
+        public long Value;
     }
 }

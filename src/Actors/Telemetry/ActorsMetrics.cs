@@ -47,6 +47,10 @@ public static class ActorsMetrics
         "Time to write a command's events to the journal, by entity type", tags: null,
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
 
+    /// <summary>Write transactions SQLite committed (one fsync each), by plugin: writes per commit is what group commit gathers.</summary>
+    public static readonly Counter<long> JournalCommits = Meter.CreateCounter<long>("actors.journal.commits", "{commit}",
+        "Write transactions the SQLite journal and snapshot store committed, one fsync each, by plugin");
+
     /// <summary>Messages that could not be delivered (dead letters), by kind.</summary>
     public static readonly Counter<long> Undeliverable = Meter.CreateCounter<long>("actors.undeliverable", "{message}",
         "Messages that could not be delivered, by kind");

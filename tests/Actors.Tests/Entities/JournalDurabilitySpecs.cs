@@ -29,5 +29,6 @@ public sealed class JournalDurabilitySpecs(ITestOutputHelper output) : NodeSpec(
         var synchronous = connection.Execute<long>("PRAGMA synchronous");
 
         synchronous.Should().Be(SqliteDurability.Full);
+        durability.Commits(SqliteDurability.JournalPlugin).Should().BeGreaterThan(0, "SQLite's commit hook counts the journal's transactions");
     }
 }
