@@ -66,7 +66,7 @@ internal static class NodeHost
             akka.AddActors(options);
             if (benchBaselines)
             {
-                akka.AddBenchBaseline();
+                akka.AddBenchBaseline(options);
             }
 
             more?.Invoke(akka);

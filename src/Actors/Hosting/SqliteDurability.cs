@@ -9,8 +9,9 @@ namespace Actors.Hosting;
 /// (each commit fsynced before it returns, so before a write is acknowledged) and reads it back.
 /// Microsoft.Data.Sqlite has no connection-string keyword for it; without this it would be
 /// whatever the native library was built with. The plugins take these options in place of their
-/// HOCON connection strings (Akka.Persistence.Sql's <see cref="MultiDataOptionsSetup"/>). Itself a
-/// setup of the node's actor system, so what it checked can be read there.
+/// HOCON connection strings (Akka.Persistence.Sql's <see cref="MultiDataOptionsSetup"/>). It also
+/// counts commits (SQLite's commit hook) and lets writes gather during a commit (see Options).
+/// Itself a setup of the node's actor system, so what it counted can be read there.
 /// </summary>
 public sealed class SqliteDurability : Akka.Actor.Setup.Setup
 {
@@ -44,10 +45,14 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
 
     private DataOptions Options(string pluginId, string connectionString) => new DataOptions()
         .UseConnectionString(ProviderName.SQLiteMS, connectionString)
-        .UseAfterConnectionOpened(connection => Apply(pluginId, connection), (connection, _) =>
+        .UseAfterConnectionOpened(connection => Apply(pluginId, connection), async (connection, _) =>
         {
             Apply(pluginId, connection);
-            return Task.CompletedTask;
+            // Microsoft.Data.Sqlite's async calls run synchronously: without this the journal's
+            // write stream would run each transaction on its own thread, gather nothing while it
+            // commits, and write one row per commit (measured). Yielding here moves the commit to
+            // the pool, so writes that arrive meanwhile join the next transaction (group commit).
+            await Task.Yield();
         });
 
     private void Apply(string pluginId, DbConnection connection)

@@ -38,6 +38,8 @@ public sealed class BaselinePersistentCounter : ReceivePersistentActor
     public BaselinePersistentCounter(string key)
     {
         PersistenceId = "baseline:" + key;
+        // A journal plugin instance and file of its own, stock settings (BaselineJournal).
+        JournalPluginId = BaselineJournal.PluginId;
         Recover<BaselineAdded>(e => _total += e.Amount);
         Command<BaselineAdd>(add => Persist(new BaselineAdded(add.Amount), e =>
         {
@@ -68,9 +70,10 @@ internal static class BaselineHosting
     /// cluster port, as a plain Akka.NET service would be reached (bench nodes only: the receptionist
     /// lets any peer of the cluster port reach them).
     /// </summary>
-    public static AkkaConfigurationBuilder AddBenchBaseline(this AkkaConfigurationBuilder builder)
+    public static AkkaConfigurationBuilder AddBenchBaseline(this AkkaConfigurationBuilder builder, NodeOptions options)
     {
         builder.AddHocon(BenchConfig, HoconAddMode.Append);
+        builder.AddHocon(BaselineJournal.For(options), HoconAddMode.Append);
         builder.AddHocon(ClusterClientReceptionist.DefaultConfig(), HoconAddMode.Append);
         // The receptionist reads requests wrapped in pub-sub's Send: its serializer, not the refused JSON default.
         builder.AddHocon(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig(), HoconAddMode.Append);

@@ -11,10 +11,32 @@ namespace Actors.Tests.Entities;
 
 /// <summary>
 /// An acknowledged write is fsynced: the SQLite journal's and snapshot store's own connections
-/// are opened through options that set synchronous = FULL and read it back.
+/// are opened through options that set synchronous = FULL and read it back. Writes from many
+/// entities share those fsyncs: they commit together (group commit), counted by SQLite's commit hook.
 /// </summary>
-public sealed class JournalDurabilitySpecs(ITestOutputHelper output) : NodeSpec(output)
+public sealed class JournalDurabilitySpecs(ITestOutputHelper output)
+    // A fixed admission bound: all 1,000 writes below are admitted at once, none refused while a limit adapts.
+    : NodeSpec(output, "actors.admission.adaptive.enabled = off")
 {
+    private readonly ITestOutputHelper _output = output;
+
+    [Fact]
+    public async Task A_thousand_concurrent_writes_to_a_thousand_keys_commit_in_at_most_one_transaction_per_ten()
+    {
+        var keys = Enumerable.Range(0, 1000).Select(i => $"group-{i}").ToList();
+        // Every key's entity started first (its recovery reads), so the writes arrive together.
+        await Task.WhenAll(keys.Select(k => Expect<CounterValue>(new GetCounter(Id(), k))));
+        var durability = Sys.Settings.Setup.Get<SqliteDurability>().Value;
+        var before = durability.Commits(SqliteDurability.JournalPlugin);
+
+        var replies = await Task.WhenAll(keys.Select(k => Send(new AddToCounter(Id(), k, 1))));
+
+        var commits = durability.Commits(SqliteDurability.JournalPlugin) - before;
+        _output.WriteLine($"1,000 writes to 1,000 keys: {commits} journal commits ({1000.0 / Math.Max(1, commits):0.0} writes per commit)");
+        replies.Should().AllBeOfType<CounterValue>().And.AllSatisfy(r => ((CounterValue)r).Total.Should().Be(1));
+        commits.Should().BeInRange(1, 100, "writes from many entities share a transaction (and its fsync)");
+    }
+
     [Fact]
     public async Task The_journals_own_connections_run_with_synchronous_full()
     {
