@@ -51,7 +51,7 @@ public sealed class ClientProtocolSerializer : Akka.Serialization.Serializer
         try
         {
             message = MessagePackSerializer.Deserialize<IActorsMessage>(bytes, _options);
-            // Checked at every message inside and once more at the end (an array of nils allocates 8 bytes a byte).
+            // Checked at every message inside and once more at the end (an array of empty strings allocates 8 bytes a byte).
             Allocation.Check();
         }
         catch (MessagePackSerializationException e)
