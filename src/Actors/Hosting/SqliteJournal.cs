@@ -15,20 +15,23 @@ public static class SqliteJournal
     public static Config Prepare(string journalPath)
     {
         var (journal, snapshots) = Files(journalPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
-        foreach (var file in new[] { journal, snapshots })
-        {
-            using var connection = new SqliteConnection(ConnectionString(file));
-            connection.Open();
-            using var wal = connection.CreateCommand();
-            wal.CommandText = "PRAGMA journal_mode=WAL;";
-            wal.ExecuteNonQuery();
-        }
-
         return ConfigurationFactory.ParseString($"""
-            akka.persistence.journal.sql.connection-string = {ActorsConfig.Quote(ConnectionString(journal))}
-            akka.persistence.snapshot-store.sql.connection-string = {ActorsConfig.Quote(ConnectionString(snapshots))}
+            akka.persistence.journal.sql.connection-string = {ActorsConfig.Quote(PrepareFile(journal))}
+            akka.persistence.snapshot-store.sql.connection-string = {ActorsConfig.Quote(PrepareFile(snapshots))}
             """);
+    }
+
+    /// <summary>Creates <paramref name="file"/> (and its folder) if missing, in WAL mode; returns its connection string.</summary>
+    public static string PrepareFile(string file)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        var connectionString = ConnectionString(file);
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var wal = connection.CreateCommand();
+        wal.CommandText = "PRAGMA journal_mode=WAL;";
+        wal.ExecuteNonQuery();
+        return connectionString;
     }
 
     /// <summary>The plugins' connections to both files, each opened with synchronous = FULL (<see cref="SqliteDurability"/>).</summary>

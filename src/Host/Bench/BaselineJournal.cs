@@ -1,6 +1,5 @@
 using Actors.Hosting;
 using Akka.Configuration;
-using Microsoft.Data.Sqlite;
 
 namespace Actors.Host.Bench;
 
@@ -28,15 +27,7 @@ internal static class BaselineJournal
         {
             var journal = Path.GetFullPath(options.SqlitePath ?? NodeConfig.Defaults.GetString("actors.journal.sqlite-path"));
             var file = Path.Combine(Path.GetDirectoryName(journal)!, Path.GetFileNameWithoutExtension(journal) + "-baseline" + Path.GetExtension(journal));
-            var connection = new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = 30 }.ToString();
-            using (var wal = new SqliteConnection(connection))
-            {
-                wal.Open();
-                using var command = wal.CreateCommand();
-                command.CommandText = "PRAGMA journal_mode=WAL;";
-                command.ExecuteNonQuery();
-            }
-
+            var connection = SqliteJournal.PrepareFile(file);
             own = $"""
                 provider-name = "SQLite.MS"
                 connection-string = {ActorsConfig.Quote(connection)}
