@@ -38,6 +38,20 @@ internal static class NodeCommand
         DefaultValueFactory = _ => "127.0.0.1",
     };
 
+    private static readonly Option<int?> DashboardPort = new("--dashboard-port")
+    {
+        Description = "Serve the live dashboard (and /health/live, /health/ready) on this port (e.g. 9470)",
+    };
+    private static readonly Option<string?> DashboardBind = new("--dashboard-bind")
+    {
+        Description = "Address the dashboard and health ports bind to (default 127.0.0.1; elsewhere needs --tls and " +
+                      "ACTORS_DASHBOARD_TOKEN, or --insecure)",
+    };
+    private static readonly Option<int?> HealthPort = new("--health-port")
+    {
+        Description = "Serve only /health/live and /health/ready on this port (for probes, without the dashboard)",
+    };
+
     private static readonly Option<bool> BenchBaselines = new("--bench-baselines")
     {
         Description = "Also host the raw Akka.NET counters `bench --baseline` compares against, and honour FailRate (benchmarking only)",
@@ -51,7 +65,10 @@ internal static class NodeCommand
     };
 
     private static readonly Option[] All =
-        [Hostname, Port, ClusterPort, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, BenchBaselines, Tls, Insecure];
+        [
+            Hostname, Port, ClusterPort, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, DashboardPort, DashboardBind,
+            HealthPort, BenchBaselines, Tls, Insecure,
+        ];
 
     public static Command Create()
     {
@@ -86,6 +103,10 @@ internal static class NodeCommand
                 Seeds = result.GetValue(Seeds),
                 Roles = result.GetValue(Roles) is { Length: > 0 } roles ? roles : null,
                 Tls = TlsOption.Load(result, Tls, Actors.Security.Certificates.NodeFile),
+                DashboardPort = result.GetValue(DashboardPort),
+                HealthPort = result.GetValue(HealthPort),
+                WebBind = result.GetValue(DashboardBind),
+                InsecureWeb = result.GetValue(Insecure),
             }.UseDb(result.GetValue(Db)!, result.GetValue(DbConnection));
             foreach (var seed in options.Seeds ?? [])
             {
@@ -102,6 +123,7 @@ internal static class NodeCommand
             var (hostname, port) = (merged.GetString("akka.remote.dot-netty.tcp.hostname"), merged.GetInt("akka.remote.dot-netty.tcp.port"));
             var endpointPort = options.Port ?? NodeConfig.Defaults.GetInt("actors.endpoint.port");
             StartChecks.Validate(options, hostname, port, result.GetValue(Insecure));
+            Actors.Web.WebSettings.From(merged).Check(options.Tls is not null);
             if (endpointPort == port && port != 0)
             {
                 throw new FormatException($"--port and --cluster-port are both {port}: clients and members need a port each");

@@ -142,7 +142,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                 _log.Debug("Refused request {0}: {1}", request.RequestId, refused.Reply.Message);
                 if (refused.Counted)
                 {
-                    GatewayCounts.Refused(type, refused.Reply.Code);
+                    _counts.Refused(type, refused.Reply.Code, Environment.TickCount64);
                 }
 
                 Answer(waiter, refused.Reply);
@@ -215,7 +215,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private void Fail(InFlight entry, ErrorReply error)
     {
         _counts.InFlight(_inFlight.Count);
-        GatewayCounts.Refused(entry.Type, error.Code);
+        _counts.Refused(entry.Type, error.Code, Environment.TickCount64);
         AnswerAll(entry, error);
     }
 

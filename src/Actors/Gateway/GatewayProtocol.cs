@@ -27,10 +27,10 @@ public sealed record GetGatewayStats(int WindowSeconds = 10)
 
 /// <summary>
 /// Requests in flight on this node, in total and per lane / entity type; requests answered and
-/// refused Overloaded since start; answered and p99 latency (ms) over the asked window.
+/// refused Overloaded since start; answered, p99 latency (ms) and error answers by code over the asked window.
 /// </summary>
 public sealed record GatewayStats(int InFlight, IReadOnlyDictionary<string, int> InFlightByRoute, long Completed, long Rejected,
-    long CompletedInWindow, double P99MsInWindow);
+    long CompletedInWindow, double P99MsInWindow, Protocol.ErrorCount[] ErrorsInWindow);
 
 // The gateway's own timers.
 

@@ -15,7 +15,8 @@ public static class ActorsHostingExtensions
     /// Wires a node: cluster member, journal, then, in order, its lanes (<see cref="LanesHosting"/>),
     /// entity types behind sharding (<see cref="EntityTypesHosting"/>), the gateway
     /// (<see cref="GatewayHosting"/>), the status actor (<see cref="NodeStatusHosting"/>), the drain
-    /// on leave (<see cref="DrainOnLeave"/>), and last the endpoint clients connect to. Defaults come from
+    /// on leave (<see cref="DrainOnLeave"/>), the endpoint clients connect to, and last the web
+    /// ports (health probes, dashboard) when configured. Defaults come from
     /// <c>hocon/node.conf</c>; <paramref name="node"/> overrides per-node settings; HOCON the
     /// caller prepended before this call overrides the rest. The Host and the tests share it.
     /// </summary>
@@ -88,6 +89,7 @@ public static class ActorsHostingExtensions
             .WithGateway(parts)
             .WithNodeStatus(parts)
             .WithDrainOnLeave()
-            .WithGatewayEndpoint(endpointPort, node.Tls);
+            .WithGatewayEndpoint(endpointPort, node.Tls)
+            .WithNodeWeb(parts, node.Tls);
     }
 }

@@ -29,6 +29,18 @@ public sealed class NodeOptions
     /// <summary>Mutual TLS with the cluster's own CA (<c>--tls DIR</c>); null: plain TCP.</summary>
     public Security.TlsSettings? Tls { get; set; }
 
+    /// <summary>The dashboard's port (<c>actors.web.dashboard-port</c>; it serves the health probes too); 0: any free one.</summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary>A port for the health probes alone (<c>actors.web.health-port</c>).</summary>
+    public int? HealthPort { get; set; }
+
+    /// <summary>The address the web ports bind to (<c>actors.web.bind</c>, loopback by default).</summary>
+    public string? WebBind { get; set; }
+
+    /// <summary>Plain HTTP and no dashboard token off loopback (<c>--insecure</c>; a network you trust only).</summary>
+    public bool InsecureWeb { get; set; }
+
     /// <summary>SQLite journal file; its snapshots go to a sibling <c>-snapshots.db</c> file.</summary>
     public string? SqlitePath { get; set; }
 
@@ -99,6 +111,26 @@ public sealed class NodeOptions
         if (SqlitePath is not null)
         {
             hocon.AppendLine($"actors.journal.sqlite-path = {ActorsConfig.Quote(SqlitePath)}");
+        }
+
+        if (DashboardPort is { } dashboard)
+        {
+            hocon.AppendLine($"actors.web.dashboard-port = {dashboard}");
+        }
+
+        if (HealthPort is { } health)
+        {
+            hocon.AppendLine($"actors.web.health-port = {health}");
+        }
+
+        if (WebBind is not null)
+        {
+            hocon.AppendLine($"actors.web.bind = {ActorsConfig.Quote(WebBind)}");
+        }
+
+        if (InsecureWeb)
+        {
+            hocon.AppendLine("actors.web.allow-insecure = on");
         }
 
         return ConfigurationFactory.ParseString(hocon.ToString());

@@ -26,6 +26,9 @@ internal sealed class NodeParts
     /// <summary>GetClusterStatus goes through the gateway like any request; the status actor is its target once started.</summary>
     public Route? StatusRoute { get; set; }
 
+    /// <summary>The status actor, once started (the dashboard polls it).</summary>
+    public IActorRef? Status { get; set; }
+
     public Route? Resolve(Type requestType) =>
         requestType == typeof(GetClusterStatus) ? StatusRoute
         : LaneRoutes.GetValueOrDefault(requestType) ?? EntityRoutes.FirstOrDefault(r => r.CommandType.IsAssignableFrom(requestType)).Route;

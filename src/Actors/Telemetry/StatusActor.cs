@@ -10,13 +10,17 @@ namespace Actors.Telemetry;
 
 /// <summary>
 /// Every node's <c>/user/status</c>: answers its own <see cref="NodeStatus"/>, gathers every
-/// member's for <see cref="GetClusterStatus"/>, and logs the periodic health line.
+/// member's for <see cref="GetClusterStatus"/> and the dashboard (<see cref="GetClusterView"/>),
+/// and logs the periodic health line.
 /// </summary>
 public sealed class StatusActor : ReceiveActor, IWithTimers
 {
     public const string Name = "status";
 
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
+
+    // The `status` verb's figures are over this many seconds.
+    private const int StatusWindowSeconds = 5;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _gateway;
@@ -39,9 +43,10 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
             var caller = Caller.Of(routed, Sender);
             if (routed.Request is GetClusterStatus get)
             {
-                caller.Answer(new ClusterStatus(get.RequestId, await MembersAsync()));
+                caller.Answer(new ClusterStatus(get.RequestId, await MembersAsync(StatusWindowSeconds, throughGateway: true)));
             }
         });
+        ReceiveAsync<GetClusterView>(async get => Sender.Tell(new ClusterView(await MembersAsync(get.WindowSeconds, throughGateway: false))));
         ReceiveAsync<HealthTick>(_ => LogHealthAsync());
     }
 
@@ -84,10 +89,10 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
         var rate = stats.CompletedInWindow / (windowSeconds + 0.5);
         return new NodeStatus(self.Address.ToString(), self.Status.ToString(), string.Join(",", self.Roles), true,
             stats.InFlight, rate, stats.P99MsInWindow, stats.Rejected, _telemetry.Restarts, entityTypes.ToArray(),
-            _telemetry.LaneDepths().Select(l => new LaneStatus(l.Lane, l.Depth, l.Width)).ToArray());
+            _telemetry.LaneDepths().Select(l => new LaneStatus(l.Lane, l.Depth, l.Width)).ToArray(), stats.ErrorsInWindow);
     }
 
-    private async Task<NodeStatus[]> MembersAsync()
+    private async Task<NodeStatus[]> MembersAsync(int windowSeconds, bool throughGateway)
     {
         var state = _cluster.State;
         var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).ToList();
@@ -102,14 +107,17 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
                     NodeStatus node;
                     if (member.Address == _cluster.SelfAddress)
                     {
-                        node = await LocalAsync(5);
-                        // This poll came through this member's gateway and is in flight there: not counted.
-                        node = node with { InFlight = Math.Max(0, node.InFlight - 1) };
+                        node = await LocalAsync(windowSeconds);
+                        if (throughGateway)
+                        {
+                            // This poll came through this member's gateway and is in flight there: not counted.
+                            node = node with { InFlight = Math.Max(0, node.InFlight - 1) };
+                        }
                     }
                     else
                     {
                         node = await Context.ActorSelection(new RootActorPath(member.Address) / "user" / Name)
-                            .Ask<NodeStatus>(new GetNodeStatus(5), AskTimeout);
+                            .Ask<NodeStatus>(new GetNodeStatus(windowSeconds), AskTimeout);
                     }
 
                     return node with { Status = status };
@@ -120,7 +128,7 @@ public sealed class StatusActor : ReceiveActor, IWithTimers
                 }
             }
 
-            return new NodeStatus(member.Address.ToString(), status, string.Join(",", member.Roles), false, 0, 0, 0, 0, 0, [], []);
+            return new NodeStatus(member.Address.ToString(), status, string.Join(",", member.Roles), false, 0, 0, 0, 0, 0, [], [], []);
         }));
         return statuses;
     }

@@ -36,7 +36,8 @@ public sealed class WireFormatSpecs(ITestOutputHelper output) : NodeSpec(output)
         ("GetGatewayContacts", new GetGatewayContacts()),
         ("GatewayContacts", new GatewayContacts(["127.0.0.1:4053", "127.0.0.1:4054"], Leaving: false)),
         ("ClusterStatus", new ClusterStatus("r6", [new NodeStatus("akka.tcp://actors@127.0.0.1:4153", "Up", "actors-gateway:4053", true,
-            2, 10.5, 3.25, 1, 0, [new EntityTypeStatus("counter", 3, 7)], [new LaneStatus("cpu", 1, 2)])])),
+            2, 10.5, 3.25, 1, 0, [new EntityTypeStatus("counter", 3, 7)], [new LaneStatus("cpu", 1, 2)],
+            [new ErrorCount("Overloaded", 4)])])),
     ];
 
     private static readonly (string Name, IActorsMessage Message)[] MemberMessages =

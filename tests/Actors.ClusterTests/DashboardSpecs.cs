@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using Actors.Client;
+using Actors.ClusterTests.Support;
+using Actors.Protocol;
+using Actors.TestSupport;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.ClusterTests;
+
+/// <summary>A real node with --dashboard-port, its page open in headless Chromium while load runs.</summary>
+public sealed class DashboardSpecs(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "actors-dashboard", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task The_page_shows_the_member_and_its_live_request_rate_and_refreshes_without_reloading()
+    {
+        Directory.CreateDirectory(_data);
+        var port = HostProcess.FreePort();
+        var clusterPort = HostProcess.FreePort();
+        var dashboardPort = HostProcess.FreePort();
+        using var node = HostProcess.Start(output, "node", "node", "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--cluster-port", clusterPort.ToString(CultureInfo.InvariantCulture), "--db", $"sqlite:{Path.Combine(_data, "actors.db")}",
+            "--dashboard-port", dashboardPort.ToString(CultureInfo.InvariantCulture));
+        await node.WaitForLineAsync("Actors node up", TimeSpan.FromSeconds(90));
+
+        await using var client = ActorsClient.Connect([$"127.0.0.1:{port}"]);
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await client.MapAsync(Enumerable.Range(0, 200).Select(i => (IRequest)new AddToCounter(client.NewRequestId(), $"k{i % 20}", 1)),
+                    window: 20);
+            }
+        });
+
+        await using var browser = await HeadlessChromium.StartAsync(Patience);
+        await browser.NavigateAsync($"http://127.0.0.1:{dashboardPort}/");
+        var member = $"akka.tcp://actors@127.0.0.1:{clusterPort}";
+        const string row = """
+            (() => {
+              const r = document.querySelector('#members tr[data-member]');
+              if (!r) return '';
+              return r.dataset.member + '|' + r.querySelector('[data-field=rps]').textContent + '|' + document.getElementById('state').textContent;
+            })()
+            """;
+
+        // The member's address and a live rate, then frames arriving with the page left as it is.
+        var seen = await UntilAsync(browser, row, r => r.StartsWith(member + "|", StringComparison.Ordinal) && Rate(r) > 0);
+        var updates = new List<(long At, string State)>();
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(6))
+        {
+            var state = (await browser.EvaluateAsync(row))!.Split('|')[2];
+            if (updates.Count == 0 || updates[^1].State != state)
+            {
+                updates.Add((watch.ElapsedMilliseconds, state));
+            }
+
+            await Task.Delay(100);
+        }
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
+        await File.WriteAllBytesAsync(screenshot, await browser.ScreenshotAsync());
+        await stop.CancelAsync();
+        await load;
+
+        var page = await new HttpClient().GetByteArrayAsync($"http://127.0.0.1:{dashboardPort}/");
+        var meanRefresh = (updates[^1].At - updates[0].At) / (double)Math.Max(1, updates.Count - 1);
+        Figures.Record(output, string.Create(CultureInfo.InvariantCulture,
+            $"dashboard: page {page.Length:N0} bytes, {updates.Count} updates in 6 s without reloading (mean {meanRefresh:F0} ms apart), " +
+            $"first seen \"{seen}\"; screenshot {screenshot}"));
+        updates.Count.Should().BeGreaterThanOrEqualTo(3, "the page refreshes itself about once a second");
+
+        node.Terminate();
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    private static double Rate(string row) =>
+        double.TryParse(row.Split('|')[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) ? rate : 0;
+
+    private static async Task<string> UntilAsync(HeadlessChromium browser, string expression, Func<string, bool> done)
+    {
+        var until = DateTime.UtcNow + Patience;
+        var last = "";
+        while (DateTime.UtcNow < until)
+        {
+            last = await browser.EvaluateAsync(expression) ?? "";
+            if (done(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"the page did not show it within {Patience}; last seen: \"{last}\"");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder.
+        }
+    }
+}
