@@ -65,6 +65,25 @@ public sealed class PostgresServer : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(_admin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
     }
 
+    /// <summary>
+    /// Closes a database to connections (its open ones are ended) or opens it again: the journal
+    /// becomes unreachable for the nodes on it, and only for them.
+    /// </summary>
+    public async Task SetConnectionsAllowedAsync(string connectionString, bool allowed)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var alter = new NpgsqlCommand($"ALTER DATABASE {database} ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", connection);
+        await alter.ExecuteNonQueryAsync();
+        if (!allowed)
+        {
+            await using var end = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @name", connection);
+            end.Parameters.AddWithValue("name", database);
+            await end.ExecuteNonQueryAsync();
+        }
+    }
+
     public async Task DisposeAsync()
     {
         if (_folder is null || _binaries is null)
