@@ -52,6 +52,11 @@ internal static class NodeCommand
         Description = "Serve only /health/live and /health/ready on this port (for probes, without the dashboard)",
     };
 
+    private static readonly Option<string?> OtlpEndpoint = new("--otlp-endpoint")
+    {
+        Description = "Export request spans (source 'Actors') to this OpenTelemetry collector over OTLP/HTTP, e.g. http://127.0.0.1:4318",
+    };
+
     private static readonly Option<bool> BenchBaselines = new("--bench-baselines")
     {
         Description = "Also host the raw Akka.NET counters `bench --baseline` compares against, and honour FailRate (benchmarking only)",
@@ -67,7 +72,7 @@ internal static class NodeCommand
     private static readonly Option[] All =
         [
             Hostname, Port, ClusterPort, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, DashboardPort, DashboardBind,
-            HealthPort, BenchBaselines, Tls, Insecure,
+            HealthPort, OtlpEndpoint, BenchBaselines, Tls, Insecure,
         ];
 
     public static Command Create()
@@ -93,8 +98,16 @@ internal static class NodeCommand
         var claims = new List<IDisposable>();
         NodeOptions options;
         Config? extra = null;
+        Uri? otlp = null;
         try
         {
+            if (result.GetValue(OtlpEndpoint) is { } collector)
+            {
+                otlp = Uri.TryCreate(collector, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                    ? url
+                    : throw new FormatException($"--otlp-endpoint must be an http(s) URL, e.g. http://127.0.0.1:4318 (got '{collector}')");
+            }
+
             options = new NodeOptions
             {
                 Hostname = result.GetValue(Hostname),
@@ -147,7 +160,7 @@ internal static class NodeCommand
                               $"Message it with: dotnet run -c Release --project src/Host -- send pi --samples 1000000 --contact {contact}" +
                               (result.GetValue(Tls) is { } tls ? $" --tls {tls.FullName}" : ""));
         })), metrics: result.GetValue(MetricsPort) is { } metricsPort ? (result.GetValue(MetricsBind)!, metricsPort) : null,
-            benchBaselines: result.GetValue(BenchBaselines));
+            benchBaselines: result.GetValue(BenchBaselines), otlp: otlp);
         try
         {
             await host.RunAsync(ct);

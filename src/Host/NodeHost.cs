@@ -17,12 +17,13 @@ internal static class NodeHost
     /// <param name="more">Further wiring (start-up hooks).</param>
     /// <param name="minimumLogLevel">Console log level (bench keeps the console for its own output).</param>
     /// <param name="metrics">Serve Prometheus metrics on this address and port.</param>
+    /// <param name="otlp">Export the Actors spans to this OTLP/HTTP collector.</param>
     /// <param name="benchBaselines">
     /// Host the raw Akka.NET counters `bench --baseline` measures against and honour FailRate:
     /// for benchmarking only (the baselines are unbounded and reachable by any client).
     /// </param>
     public static IHost Build(NodeOptions options, Config? extra, Action<AkkaConfigurationBuilder>? more = null,
-        LogLevel minimumLogLevel = LogLevel.Information, (string Bind, int Port)? metrics = null, bool benchBaselines = false)
+        LogLevel minimumLogLevel = LogLevel.Information, (string Bind, int Port)? metrics = null, bool benchBaselines = false, Uri? otlp = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([]);
         builder.Logging.ClearProviders();
@@ -37,6 +38,12 @@ internal static class NodeHost
         if (metrics is { } endpoint)
         {
             builder.Services.AddHostedService(_ => new MetricsExporter(endpoint.Bind, endpoint.Port));
+        }
+
+        if (otlp is not null)
+        {
+            var ratio = (extra ?? Config.Empty).WithFallback(NodeConfig.Defaults).GetDouble("actors.tracing.sample-ratio");
+            builder.Services.AddHostedService(_ => new TracingExporter(otlp, ratio));
         }
 
         builder.Services.AddAkka(ActorsHostingExtensions.SystemName, (akka, services) =>

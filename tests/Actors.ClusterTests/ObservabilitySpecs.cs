@@ -9,23 +9,24 @@ using Xunit.Abstractions;
 
 namespace Actors.ClusterTests;
 
-/// <summary>A real node with a metrics port and a 1 s health interval, under a little load.</summary>
+/// <summary>A real node with a metrics port, a 1 s health interval and OTLP tracing to a stand-in collector, under a little load.</summary>
 public sealed partial class ObservabilitySpecs(ITestOutputHelper output) : IDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "actors-observability", Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public async Task The_node_serves_Prometheus_metrics_logs_health_lines_and_answers_status()
+    public async Task The_node_serves_Prometheus_metrics_logs_health_lines_exports_spans_and_answers_status()
     {
         Directory.CreateDirectory(_data);
         var config = Path.Combine(_data, "fast-health.conf");
         await File.WriteAllTextAsync(config, "actors.health.interval = 1s");
         var port = HostProcess.FreePort();
         var metricsPort = HostProcess.FreePort();
+        using var collector = new StandInCollector(HostProcess.FreePort());
         using var node = HostProcess.Start(output, "node", "node", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--cluster-port", HostProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             "--db", $"sqlite:{Path.Combine(_data, "actors.db")}", "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
-            "--config", config);
+            "--config", config, "--otlp-endpoint", collector.Url);
         await node.WaitForLineAsync("Actors node up", TimeSpan.FromSeconds(90));
 
         await using var client = ActorsClient.Connect([$"127.0.0.1:{port}"]);
@@ -53,8 +54,72 @@ public sealed partial class ObservabilitySpecs(ITestOutputHelper output) : IDisp
         member.EntityTypes.Should().Contain(e => e.Name == "counter" && e.LiveEntities == 20 && e.Shards > 0);
         member.Lanes.Select(l => l.Name).Should().Contain(["cpu", "io"]);
 
+        // The node's spans reach the collector in OTLP/HTTP protobuf (span names are plain UTF-8 in it).
+        var export = await collector.WaitForAsync(body => body.Contains("actors.gateway AddToCounter", StringComparison.Ordinal) &&
+                                                          body.Contains("actors.journal.write", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        export.Should().Contain("actors.entity counter");
+
         node.Terminate();
         await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Takes OTLP/HTTP posts to /v1/traces on loopback and keeps their bodies.</summary>
+    private sealed class StandInCollector : IDisposable
+    {
+        private readonly System.Net.HttpListener _listener = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _bodies = new();
+
+        public StandInCollector(int port)
+        {
+            Url = $"http://127.0.0.1:{port}/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _ = Task.Run(ServeAsync);
+        }
+
+        public string Url { get; }
+
+        private async Task ServeAsync()
+        {
+            while (_listener.IsListening)
+            {
+                try
+                {
+                    var context = await _listener.GetContextAsync();
+                    using var body = new MemoryStream();
+                    await context.Request.InputStream.CopyToAsync(body);
+                    if (context.Request is { HttpMethod: "POST", Url.AbsolutePath: "/v1/traces", ContentType: "application/x-protobuf" })
+                    {
+                        _bodies.Enqueue(System.Text.Encoding.UTF8.GetString(body.ToArray()));
+                    }
+
+                    context.Response.StatusCode = 200;
+                    context.Response.Close();
+                }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        }
+
+        public async Task<string> WaitForAsync(Func<string, bool> match, TimeSpan within)
+        {
+            var until = DateTime.UtcNow + within;
+            while (DateTime.UtcNow < until)
+            {
+                if (_bodies.FirstOrDefault(match) is { } found)
+                {
+                    return found;
+                }
+
+                await Task.Delay(200);
+            }
+
+            throw new TimeoutException($"no matching OTLP export within {within} ({_bodies.Count} received)");
+        }
+
+        public void Dispose() => _listener.Close();
     }
 
     private static List<(string Name, string Labels, double Value)> ParseExposition(string text) =>

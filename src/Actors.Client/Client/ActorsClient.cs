@@ -3,6 +3,7 @@ using System.Reflection;
 using Actors.Hosting;
 using Actors.Protocol;
 using Actors.Security;
+using Actors.Tracing;
 using Akka.Actor;
 using Akka.Configuration;
 
@@ -147,6 +148,22 @@ public sealed partial class ActorsClient : IAsyncDisposable
     /// </summary>
     public async Task<IReply> SendAsync(IRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        // The call's span, under the application's current one; its retries are inside it.
+        using var span = ActorsTracing.On ? ActorsTracing.Source.StartActivity($"actors.call {request.GetType().Name}", ActivityKind.Client) : null;
+        span?.SetTag("actors.request_id", request.RequestId);
+        var reply = await SendWithRetriesAsync(request, timeout, span?.Id, cancellationToken).ConfigureAwait(false);
+        if (span is not null && reply is ErrorReply error)
+        {
+            span.SetTag("actors.error_code", error.Code.ToString());
+            span.SetStatus(ActivityStatusCode.Error, error.Code.ToString());
+        }
+
+        return reply;
+    }
+
+    private async Task<IReply> SendWithRetriesAsync(IRequest request, TimeSpan? timeout, string? traceParent, CancellationToken cancellationToken)
+    {
         var budget = timeout ?? DefaultTimeout;
         var started = Environment.TickCount64;
         for (var attempt = 1; ; attempt++)
@@ -163,7 +180,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
             }
 
             var reply = await SendOnceAsync(request, left > TimeSpan.Zero ? left : TimeSpan.Zero, started + (long)budget.TotalMilliseconds,
-                cancellationToken).ConfigureAwait(false);
+                traceParent, cancellationToken).ConfigureAwait(false);
             if (_disposed || reply is not ErrorReply error || Retry.Delay(request, error, attempt) is not { } delay)
             {
                 return reply;
@@ -191,9 +208,9 @@ public sealed partial class ActorsClient : IAsyncDisposable
     }
 
     /// <param name="callDeadline">When the whole call ends (Environment.TickCount64): the node is told, and drops the work after it.</param>
-    private Task<IReply> SendOnceAsync(IRequest request, TimeSpan timeout, long callDeadline, CancellationToken cancellationToken)
+    private Task<IReply> SendOnceAsync(IRequest request, TimeSpan timeout, long callDeadline, string? traceParent,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         if (_wire.Refusal(request) is { } refused)
         {
             return Task.FromResult<IReply>(refused);
@@ -207,7 +224,11 @@ public sealed partial class ActorsClient : IAsyncDisposable
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         // The same id always lands on the same requester, which refuses it while it is in flight.
         var slot = (uint)StringComparer.Ordinal.GetHashCode(request.RequestId ?? "") % (uint)_requesters.Length;
-        _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline, callDeadline) { Cancellation = cancellation });
+        _requesters[slot].Tell(new Requester.Outgoing(request, completion, deadline, callDeadline)
+        {
+            Cancellation = cancellation,
+            TraceParent = traceParent,
+        });
         if (_stopping)
         {
             // It may have reached a requester that is stopping (which answers it) or none: either

@@ -68,7 +68,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         if (!_batching.Enabled || outgoing.Request is RequestBatch)
         {
-            _target.Tell(Timed(outgoing.Request, outgoing.CallDeadline), Self);
+            _target.Tell(Timed(outgoing.Request, outgoing.CallDeadline, outgoing.TraceParent is { } one ? [one] : null), Self);
             return;
         }
 
@@ -119,7 +119,8 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         if (items.Count == 1)
         {
             _singles.Add(items[0].RequestId);
-            _target.Tell(Timed(items[0], _pending.TryGetValue(items[0].RequestId, out var one) ? one.CallDeadline : 0), Self);
+            var single = _pending.GetValueOrDefault(items[0].RequestId);
+            _target.Tell(Timed(items[0], single?.CallDeadline ?? 0, single?.TraceParent is { } parent ? [parent] : null), Self);
             return;
         }
 
@@ -127,12 +128,16 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         var deadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.Deadline : 0);
         _batches[batchId] = (items.Select(i => i.RequestId).ToArray(), deadline);
         var callDeadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.CallDeadline : 0);
-        _target.Tell(Timed(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true), callDeadline), Self);
+        // Each item's trace goes with it, in item order ("" for an untraced one); none when nothing is traced.
+        var traces = items.Select(i => _pending.GetValueOrDefault(i.RequestId)?.TraceParent ?? "").ToArray();
+        _target.Tell(Timed(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true), callDeadline,
+            traces.Any(t => t.Length > 0) ? traces : null), Self);
     }
 
     // A batch goes with the longest wait among its callers: no item's work is dropped while its caller still waits.
-    private object Timed(IRequest request, long callDeadline) => _remote
-        ? new TimedRequest(request, TimeSpan.FromMilliseconds(Math.Max(0, callDeadline - Environment.TickCount64)))
+    // In process, only a traced request needs the envelope (for its trace).
+    private object Timed(IRequest request, long callDeadline, string[]? traceParents) => _remote || traceParents is not null
+        ? new TimedRequest(request, TimeSpan.FromMilliseconds(Math.Max(0, callDeadline - Environment.TickCount64)), traceParents)
         : request;
 
     private void CompleteBatch(BatchReply reply)
@@ -237,6 +242,9 @@ internal sealed class Requester : ReceiveActor, IWithTimers
     {
         /// <summary>The caller's cancellation hook, released with the answer (no continuation per call).</summary>
         public CancellationTokenRegistration Cancellation { get; init; }
+
+        /// <summary>The client span's W3C traceparent, when the call is traced.</summary>
+        public string? TraceParent { get; init; }
 
         public void Finish(IReply reply)
         {

@@ -16,7 +16,8 @@ public sealed record GatewayContacts(string[] Contacts, bool Leaving) : IActorsM
 /// A request (or batch) with how long its caller still waits for the answer. The gateway's
 /// deadline for it is the smaller of this and <c>actors.admission.request-deadline</c>; lanes and
 /// entities drop it unrun once that passes (the caller has had its answer). Remote clients send
-/// every request this way.
+/// every request this way. <paramref name="TraceParents"/>: the W3C traceparent of each traced
+/// call (one for a request, one per item of a batch, "" for an untraced item); null when none is traced.
 /// </summary>
-public sealed record TimedRequest(IRequest Request, TimeSpan Remaining) : IActorsMessage;
+public sealed record TimedRequest(IRequest Request, TimeSpan Remaining, string[]? TraceParents = null) : IActorsMessage;
 

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Actors.Gateway;
 using Actors.Handlers;
 using Actors.Protocol;
 using Actors.Serialization;
 using Actors.Telemetry;
+using Actors.Tracing;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -33,6 +35,10 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
     private readonly WriteQueue<TState> _writes = new();
     private bool _stopAsked;
+    private readonly string _spanName;
+
+    // The write in progress, when any of its requests is traced.
+    private Activity? _writeSpan;
 
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
         LiveEntities live, NodeTelemetry telemetry, RecoveryBackoff backoff)
@@ -41,6 +47,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         _backoff = backoff;
         _lifecycle = new EntityLifecycle(entityType, live, telemetry);
         _entityType = entityType;
+        _spanName = $"actors.entity {entityType}";
         _settings = settings;
         if (settings.JournalPluginId.Length > 0)
         {
@@ -80,7 +87,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         {
             if (_lifecycle.TryAdmit<TCommand>(routed, Sender, out var command))
             {
-                Handle(Caller.Of(routed, Sender), command);
+                Handle(Caller.Handling(routed, Sender, _spanName, Context.System), command);
             }
         });
         Command<PassivateIdle>(_ => _lifecycle.IdleReported(Context));
@@ -175,6 +182,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             return;
         }
 
+        _writeSpan = ActorsTracing.On ? StartWriteSpan(batch.Replies, batch.Writes.Count) : null;
         var remaining = batch.Writes.Count;
         PersistAllAsync(batch.Writes, _ =>
         {
@@ -185,9 +193,30 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         });
     }
 
+    /// <summary>
+    /// The journal write's span: under the first traced request's span, linked to every other's, so
+    /// each request's trace shows the one write that stored it with the others.
+    /// </summary>
+    private Activity? StartWriteSpan(List<(Caller Caller, IReply Reply)> replies, int rows)
+    {
+        var traced = replies.Select(r => r.Caller.Span).OfType<Activity>().ToList();
+        if (traced.Count == 0)
+        {
+            return null;
+        }
+
+        var span = ActorsTracing.StartDetached("actors.journal.write", ActivityKind.Internal, traced[0].Context,
+            traced.Skip(1).Select(s => new ActivityLink(s.Context)));
+        span?.SetTag("actors.persistence_id", PersistenceId);
+        span?.SetTag("actors.rows", rows);
+        return span;
+    }
+
     private void Written()
     {
         // Every event of the batch is in the journal: only now do its callers hear.
+        ActorsTracing.Stop(_writeSpan, null);
+        _writeSpan = null;
         var batch = _writes.Stored();
         foreach (var write in batch.Writes)
         {
@@ -290,5 +319,11 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     }
 
     /// <summary>The write in progress failed: its callers, and those of what was decided after it, hear (see <see cref="WriteQueue{TState}.Fail"/>).</summary>
-    private void AnswerUnwritten(ErrorCode code, string writing) => Answer(_writes.Fail(code, writing));
+    private void AnswerUnwritten(ErrorCode code, string writing)
+    {
+        _writeSpan?.SetStatus(ActivityStatusCode.Error, writing);
+        ActorsTracing.Stop(_writeSpan, null);
+        _writeSpan = null;
+        Answer(_writes.Fail(code, writing));
+    }
 }

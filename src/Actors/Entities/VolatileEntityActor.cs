@@ -19,6 +19,7 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
     where TEvent : class, IJournaled
 {
     private readonly EntityLifecycle _lifecycle;
+    private readonly string _spanName;
     private TState _state;
 
     // A retried write is recognised while this instance lives (its state lives no longer).
@@ -28,6 +29,7 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         EntityTypeSettings settings, LiveEntities live, NodeTelemetry telemetry)
     {
         _lifecycle = new EntityLifecycle(entityType, live, telemetry);
+        _spanName = $"actors.entity {entityType}";
         _state = handler.Initial(key);
         _commands = new EntityCommands<TState, TCommand, TEvent>(handler,
             new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests), settings,
@@ -38,7 +40,7 @@ public sealed class VolatileEntityActor<TState, TCommand, TEvent> : ReceiveActor
         {
             if (_lifecycle.TryAdmit<TCommand>(routed, Sender, out var command))
             {
-                Handle(Caller.Of(routed, Sender), command);
+                Handle(Caller.Handling(routed, Sender, _spanName, Context.System), command);
             }
         });
         Receive<PassivateIdle>(_ => _lifecycle.IdleReported(Context));

@@ -25,7 +25,8 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
     public long Rejected { get; private set; }
 
     /// <summary>Decides for <paramref name="request"/>, whose route is <paramref name="route"/> (null: none registered).</summary>
-    public Decision Decide(IRequest request, Route? route, Waiter waiter, TimeSpan within, long now)
+    /// <param name="traceParent">The trace the routed request carries on (the gateway's span, or the caller's).</param>
+    public Decision Decide(IRequest request, Route? route, Waiter waiter, TimeSpan within, long now, string? traceParent = null)
     {
         // Null only over the wire, where RequestRules refuses it.
         var id = request.RequestId ?? "";
@@ -87,7 +88,7 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
         }
 
         // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).
-        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + within, gatewayPath);
+        var routed = new RoutedRequest(_tokens.Next(), request, DateTime.UtcNow + within, gatewayPath, traceParent);
         return inFlight.TryAdd(route, routed, waiter, within, now)
             ? new Decision.Send(route, routed)
             : new Decision.Refused(new ErrorReply(id, ErrorCode.InvalidRequest,

@@ -1,7 +1,9 @@
 using Actors.Protocol;
 using Actors.Security;
 using Actors.Serialization;
+using System.Diagnostics;
 using Actors.Telemetry;
+using Actors.Tracing;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -36,20 +38,22 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     private readonly GatewayCounts _counts;
     private readonly GatewayReplies _replies = new();
     private readonly DrainWait _drain = new();
+    private readonly string _selfAddress;
 
     public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry)
     {
         _limits = limits;
         _deadline = admission.RequestDeadline;
         _routes = new RouteCache(resolve);
+        _selfAddress = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         _counts = new GatewayCounts(telemetry);
         _offences = new OffenceLog(_log, limits.OffenceLogInterval);
         _inFlight = new InFlightTable(admission.RequestDeadline, MembershipEvents.SettleAfterRemoval(Context.System));
         _admission = new Admission(limits, admission, _inFlight,
             Self.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress), WireShape.Of(Context.System));
 
-        Receive<TimedRequest>(timed => Take(timed.Request, timed.Remaining < _deadline ? timed.Remaining : _deadline));
-        Receive<IRequest>(request => Take(request, _deadline));
+        Receive<TimedRequest>(timed => Take(timed.Request, timed.Remaining < _deadline ? timed.Remaining : _deadline, timed.TraceParents));
+        Receive<IRequest>(request => Take(request, _deadline, null));
         Receive<RoutedReply>(Complete);
         Receive<RequestUndelivered>(Undelivered);
         Receive<DrainGateway>(drain =>
@@ -106,7 +110,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>A request or batch, with the time its caller still waits (the smaller of that and request-deadline).</summary>
-    private void Take(IRequest? request, TimeSpan within)
+    /// <param name="traces">Each traced call's traceparent: one for a request, one per item of a batch (else ignored).</param>
+    private void Take(IRequest? request, TimeSpan within, string[]? traces)
     {
         if (request is not RequestBatch batch)
         {
@@ -116,7 +121,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                 return;
             }
 
-            Admit(request, new Waiter(Sender), within);
+            Admit(request, new Waiter(Sender), within, traces is [var trace] ? trace : null);
             return;
         }
 
@@ -129,16 +134,18 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         var pending = new Batch(batch.RequestId, Sender, batch.Items.Length, batch.AnswerAsCompleted);
         foreach (var (item, index) in pending.Admissible(batch.Items))
         {
-            Admit(item, new Waiter(Sender, pending, index), within);
+            Admit(item, new Waiter(Sender, pending, index), within, traces?.Length == batch.Items.Length ? traces[index] : null);
         }
     }
 
-    private void Admit(IRequest request, Waiter waiter, TimeSpan within)
+    private void Admit(IRequest request, Waiter waiter, TimeSpan within, string? traceParent)
     {
         var type = request.GetType();
-        switch (_admission.Decide(request, _routes.Of(type), waiter, within, Environment.TickCount64))
+        var span = ActorsTracing.On ? StartSpan(type, request.RequestId, traceParent) : null;
+        switch (_admission.Decide(request, _routes.Of(type), waiter, within, Environment.TickCount64, span?.Id ?? traceParent))
         {
             case Admission.Decision.Refused refused:
+                ActorsTracing.Stop(span, refused.Reply);
                 _log.Debug("Refused request {0}: {1}", request.RequestId, refused.Reply.Message);
                 if (refused.Counted)
                 {
@@ -150,7 +157,39 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             case Admission.Decision.Send send:
                 _counts.InFlight(_inFlight.Count);
                 send.Route.Target.Tell(send.Routed, Self);
+                KeepSpan(send.Routed, span);
                 break;
+            default:
+                // Joined a copy in flight: that copy's span covers the work.
+                ActorsTracing.Stop(span, null);
+                break;
+        }
+    }
+
+    /// <summary>The gateway's span of a request: from admission to its answer, under the caller's.</summary>
+    private Activity? StartSpan(Type type, string? requestId, string? traceParent)
+    {
+        var span = ActorsTracing.StartDetached($"actors.gateway {type.Name}", ActivityKind.Server, traceParent);
+        span?.SetTag("actors.request_id", requestId);
+        span?.SetTag("actors.member", _selfAddress);
+        return span;
+    }
+
+    private void KeepSpan(RoutedRequest routed, Activity? span)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        if (_inFlight.TryGet(routed.Request.RequestId, out var entry) && entry.Routed.Token == routed.Token && entry.Span is null)
+        {
+            entry.Span = span;
+        }
+        else
+        {
+            // A copy sent again: its first admission's span is the one that ends with the answer.
+            ActorsTracing.Stop(span, null);
         }
     }
 
@@ -229,6 +268,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
 
     private void AnswerAll(InFlight entry, IReply reply)
     {
+        ActorsTracing.Stop(entry.Span, reply);
         if (_replies.AnswerAll(entry, reply))
         {
             StartFlushTimer();

@@ -263,6 +263,9 @@ internal sealed class InFlight(Waiter waiter, Route route, long started, RoutedR
     /// <summary>The membership epoch when it was last sent.</summary>
     public long Epoch { get; set; }
 
+    /// <summary>The gateway's span for it, when traced; ends with its answer.</summary>
+    public System.Diagnostics.Activity? Span { get; set; }
+
     /// <summary>When it was last sent (Environment.TickCount64).</summary>
     public long SentAt { get; set; }
 

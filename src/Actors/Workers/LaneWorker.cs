@@ -25,6 +25,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LaneSettings _lane;
+    private readonly string _spanName;
     private readonly RestartHistory _history;
     private readonly NodeTelemetry _telemetry;
     private readonly string _name;
@@ -39,6 +40,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
     {
         _telemetry = telemetry;
         _lane = lane;
+        _spanName = $"actors.lane {lane.Name}";
         _handlers = new HandlerInstances(registrations, system, services, _log);
         _history = history;
         _name = Self.Path.Name;
@@ -155,7 +157,7 @@ public sealed class LaneWorker : ReceiveActor, IWithUnboundedStash, IWithTimers
         }
 
         var request = routed.Request;
-        var replyTo = Caller.Of(routed, Sender);
+        var replyTo = Caller.Handling(routed, Sender, _spanName, Context.System);
         var expired = routed.Expired;
         if (expired || !_handlers.TryGet(request.GetType(), out var handler))
         {

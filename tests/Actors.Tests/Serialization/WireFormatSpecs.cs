@@ -22,6 +22,8 @@ public sealed class WireFormatSpecs(ITestOutputHelper output) : NodeSpec(output)
     private static readonly Guid Token = Guid.Parse("6f1c0b2e-8d4a-4e55-9a3b-2c7d1e0f9a81");
     private static readonly DateTime Deadline = new(2026, 12, 1, 12, 0, 0, DateTimeKind.Utc);
 
+    private const string Traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
     private static readonly (string Name, IActorsMessage Message)[] ClientMessages =
     [
         ("EstimatePi", new EstimatePi("r1", 1000)),
@@ -33,6 +35,7 @@ public sealed class WireFormatSpecs(ITestOutputHelper output) : NodeSpec(output)
         ("RequestBatch", new RequestBatch("b1", [new AddToCounter("b1-1", "k", 1), new GetCounter("b1-2", "k")], AnswerAsCompleted: true)),
         ("BatchReply", new BatchReply("b1", [new CounterValue("b1-1", "k", 1), new ErrorReply("b1-2", ErrorCode.Timeout, "late")])),
         ("TimedRequest", new TimedRequest(new GetCounter("r5", "k"), TimeSpan.FromSeconds(5))),
+        ("TracedTimedRequest", new TimedRequest(new GetCounter("r8", "k"), TimeSpan.FromSeconds(5), [Traceparent])),
         ("GetGatewayContacts", new GetGatewayContacts()),
         ("GatewayContacts", new GatewayContacts(["127.0.0.1:4053", "127.0.0.1:4054"], Leaving: false)),
         ("ClusterStatus", new ClusterStatus("r6", [new NodeStatus("akka.tcp://actors@127.0.0.1:4153", "Up", "actors-gateway:4053", true,
@@ -44,6 +47,8 @@ public sealed class WireFormatSpecs(ITestOutputHelper output) : NodeSpec(output)
     [
         .. ClientMessages,
         ("RoutedRequest", new RoutedRequest(Token, new AddToCounter("r7", "bob", -3), Deadline, "akka.tcp://actors@127.0.0.1:4153/user/gateway")),
+        ("TracedRoutedRequest", new RoutedRequest(Token, new AddToCounter("r9", "bob", 1), Deadline, "akka.tcp://actors@127.0.0.1:4153/user/gateway",
+            Traceparent)),
         ("RoutedReply", new RoutedReply(Token, new CounterValue("r7", "bob", -3))),
     ];
 
