@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using OpenTelemetry.Trace;
 using System.Globalization;
 using Actors.Hosting;
 using Actors.Protocol;
@@ -21,6 +22,15 @@ internal static partial class BenchCommand
     private static readonly Option<string?> Json = new("--json") { Description = "Write the results as JSON to this file", Recursive = true };
     private static readonly Option<double> FailRate = new("--fail-rate") { Description = "Fraction of requests the handler fails (0..1)", Recursive = true };
     private static readonly Option<string?> Db = new("--db") { Description = $"With --inproc: sqlite:path (default a temp file) or postgres (connection from ${NodeOptions.ConnectionVariable})", Recursive = true };
+    private static readonly Option<bool> Trace = new("--trace")
+    {
+        Description = "Record every request's spans (client and, with --inproc, node) as --otlp-endpoint would, exporting them nowhere: tracing's cost",
+        Recursive = true,
+    };
+
+    // Lives as long as the bench process: --trace's recording.
+    private static OpenTelemetry.Trace.TracerProvider? _tracing;
+
     private static readonly Option<int?> Attempts = new("--attempts")
     {
         Description = "Attempts per call, as actors.client.retry.max-attempts (1 = no retries: each call measures one attempt; default the client's)",
@@ -36,7 +46,7 @@ internal static partial class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Measure a workload against a node (or --inproc) and print throughput and latency.");
-        foreach (var option in new Option[] { Contacts, Tls, InProc, Json, FailRate, Db, Attempts, TimeoutSeconds })
+        foreach (var option in new Option[] { Contacts, Tls, InProc, Json, FailRate, Db, Attempts, TimeoutSeconds, Trace })
         {
             bench.Options.Add(option);
         }
@@ -53,6 +63,14 @@ internal static partial class BenchCommand
         if (r.GetValue(Attempts) is { } attempts)
         {
             hocon += FormattableString.Invariant($"\nactors.client.retry.max-attempts = {Math.Max(1, attempts)}");
+        }
+
+        if (r.GetValue(Trace))
+        {
+            _tracing ??= OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+                .AddSource(Actors.Tracing.ActorsTracing.SourceName)
+                .AddProcessor(new OpenTelemetry.BatchActivityExportProcessor(new DiscardingExporter()))
+                .Build();
         }
 
         try
@@ -128,4 +146,9 @@ internal static partial class BenchCommand
         return self.WorkingSet64;
     }
 
+    /// <summary>An exporter that drops what it is given: --trace measures recording and batching, not a collector.</summary>
+    private sealed class DiscardingExporter : OpenTelemetry.BaseExporter<System.Diagnostics.Activity>
+    {
+        public override OpenTelemetry.ExportResult Export(in OpenTelemetry.Batch<System.Diagnostics.Activity> batch) => OpenTelemetry.ExportResult.Success;
+    }
 }
