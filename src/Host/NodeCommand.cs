@@ -19,6 +19,22 @@ internal static class NodeCommand
     {
         Description = "Seed node host:cluster-port, repeatable (default: the node itself)",
     };
+    private static readonly Option<string?> Discovery = new("--discovery")
+    {
+        Description = "Form or join the cluster by discovery instead of --seed: config (the members' bootstrap ports given by --discovery-endpoint)",
+    };
+    private static readonly Option<string[]> DiscoveryEndpoints = new("--discovery-endpoint")
+    {
+        Description = "With --discovery config: a member's bootstrap port as host:port, repeatable (this node's own too)",
+    };
+    private static readonly Option<int?> ManagementPort = new("--management-port")
+    {
+        Description = "This member's bootstrap port, where the others find it (default 8558; used with --discovery)",
+    };
+    private static readonly Option<string?> ManagementBind = new("--management-bind")
+    {
+        Description = "Address the bootstrap port binds to (default 127.0.0.1; elsewhere needs --tls or --insecure)",
+    };
     private static readonly Option<string[]> Roles = new("--roles") { Description = "Cluster roles of this node, repeatable" };
     private static readonly Option<string> Db = new("--db")
     {
@@ -71,7 +87,7 @@ internal static class NodeCommand
 
     private static readonly Option[] All =
         [
-            Hostname, Port, ClusterPort, Seeds, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, DashboardPort, DashboardBind,
+            Hostname, Port, ClusterPort, Seeds, Discovery, DiscoveryEndpoints, ManagementPort, ManagementBind, Roles, Db, DbConnection, ConfigFile, MetricsPort, MetricsBind, DashboardPort, DashboardBind,
             HealthPort, OtlpEndpoint, BenchBaselines, Tls, Insecure,
         ];
 
@@ -120,6 +136,10 @@ internal static class NodeCommand
                 HealthPort = result.GetValue(HealthPort),
                 WebBind = result.GetValue(DashboardBind),
                 InsecureWeb = result.GetValue(Insecure),
+                Discovery = result.GetValue(Discovery),
+                DiscoveryEndpoints = result.GetValue(DiscoveryEndpoints) is { Length: > 0 } endpoints ? endpoints : null,
+                ManagementPort = result.GetValue(ManagementPort),
+                ManagementBind = result.GetValue(ManagementBind),
             }.UseDb(result.GetValue(Db)!, result.GetValue(DbConnection));
             foreach (var seed in options.Seeds ?? [])
             {

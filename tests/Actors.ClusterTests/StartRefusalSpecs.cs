@@ -61,6 +61,9 @@ public sealed class StartRefusalSpecs(ITestOutputHelper output) : IDisposable
     [Theory]
     [InlineData("the SQLite journal", "node", "--port", "4999", "--seed", "127.0.0.1:4998")]
     [InlineData("--insecure", "node", "--hostname", "0.0.0.0", "--port", "4999")]
+    [InlineData("over plain HTTP", "node", "--port", "4999", "--dashboard-port", "4990", "--dashboard-bind", "0.0.0.0")]
+    [InlineData("--db postgres", "node", "--port", "4999", "--discovery", "config", "--discovery-endpoint", "127.0.0.1:4990")]
+    [InlineData("--otlp-endpoint must be", "node", "--port", "4999", "--otlp-endpoint", "not a url")]
     public async Task A_node_told_to_start_wrong_refuses_with_one_line(string says, params string[] args)
     {
         var (code, node) = await HostProcess.RunAsync(output, "wrong", StartTimeout, [.. args, "--db", $"sqlite:{Path.Combine(_data, "c.db")}"]);

@@ -1,3 +1,4 @@
+using Actors.Bootstrap;
 using Actors.Gateway;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -24,6 +25,11 @@ public static class ActorsHostingExtensions
         NodeOptions? node = null, Action<ActorsBuilder>? configure = null)
     {
         node ??= new NodeOptions();
+        if (node.Discovery is not null && node.Seeds is { Count: > 0 })
+        {
+            throw new FormatException("a node finds its cluster by --seed or by --discovery, not both");
+        }
+
         var actors = new ActorsBuilder();
         configure?.Invoke(actors);
 
@@ -78,9 +84,10 @@ public static class ActorsHostingExtensions
             .WithActors((system, _) =>
             {
                 var cluster = Cluster.Get(system);
-                if (system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
+                if (node.Discovery is null && system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
                 {
-                    // No seeds: this node founds its own cluster (works with port 0 too).
+                    // No seeds and no discovery: this node founds its own cluster (works with port 0 too).
+                    // Under discovery the bootstrap decides which one member forms it.
                     cluster.Join(cluster.SelfAddress);
                 }
             })
@@ -90,6 +97,7 @@ public static class ActorsHostingExtensions
             .WithNodeStatus(parts)
             .WithDrainOnLeave()
             .WithGatewayEndpoint(endpointPort, node.Tls)
-            .WithNodeWeb(parts, node.Tls);
+            .WithNodeWeb(parts, node.Tls)
+            .WithBootstrap(node.Discovery, node.Tls);
     }
 }

@@ -41,6 +41,21 @@ public sealed class NodeOptions
     /// <summary>Plain HTTP and no dashboard token off loopback (<c>--insecure</c>; a network you trust only).</summary>
     public bool InsecureWeb { get; set; }
 
+    /// <summary>
+    /// Form or join the cluster by discovery instead of seeds (<c>actors.bootstrap</c>): <c>config</c>
+    /// finds the members' bootstrap ports in <see cref="DiscoveryEndpoints"/>.
+    /// </summary>
+    public string? Discovery { get; set; }
+
+    /// <summary>With <c>--discovery config</c>: every member's bootstrap port as <c>host:port</c>.</summary>
+    public IReadOnlyList<string>? DiscoveryEndpoints { get; set; }
+
+    /// <summary>The bootstrap port (<c>actors.bootstrap.port</c>), served with <see cref="Discovery"/>.</summary>
+    public int? ManagementPort { get; set; }
+
+    /// <summary>The address the bootstrap port binds to (<c>actors.bootstrap.bind</c>, loopback by default).</summary>
+    public string? ManagementBind { get; set; }
+
     /// <summary>SQLite journal file; its snapshots go to a sibling <c>-snapshots.db</c> file.</summary>
     public string? SqlitePath { get; set; }
 
@@ -126,6 +141,26 @@ public sealed class NodeOptions
         if (WebBind is not null)
         {
             hocon.AppendLine($"actors.web.bind = {ActorsConfig.Quote(WebBind)}");
+        }
+
+        if (ManagementPort is { } management)
+        {
+            hocon.AppendLine($"actors.bootstrap.port = {management}");
+        }
+
+        if (ManagementBind is not null)
+        {
+            hocon.AppendLine($"actors.bootstrap.bind = {ActorsConfig.Quote(ManagementBind)}");
+        }
+
+        if (DiscoveryEndpoints is { Count: > 0 } endpoints)
+        {
+            foreach (var endpoint in endpoints)
+            {
+                HostPort.Parse(endpoint);
+            }
+
+            hocon.AppendLine($"akka.discovery.config.services.actors.endpoints = [{string.Join(", ", endpoints.Select(ActorsConfig.Quote))}]");
         }
 
         if (InsecureWeb)

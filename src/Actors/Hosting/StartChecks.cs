@@ -23,11 +23,46 @@ public static class StartChecks
                 "the SQLite journal is this node's own file: a node that joins others (--seed other than itself) needs the shared journal, --db postgres");
         }
 
+        if (options.Discovery is not null)
+        {
+            CheckDiscovery(options, insecure);
+        }
+
         if (options.Tls is null && !insecure && !IsLoopback(hostname))
         {
             throw new FormatException(
                 $"refusing to serve {hostname} over plain TCP: anyone who reaches the port could join or send anything; " +
                 "start with --tls DIR (see the `certs` verb), bind 127.0.0.1, or pass --insecure on a network you trust");
+        }
+    }
+
+    private static void CheckDiscovery(NodeOptions options, bool insecure)
+    {
+        if (options.Seeds is { Count: > 0 })
+        {
+            throw new FormatException("a node finds its cluster by --seed or by --discovery, not both");
+        }
+
+        if (options.PostgresConnection is null)
+        {
+            throw new FormatException("--discovery forms a cluster of several members, which need the shared journal: --db postgres");
+        }
+
+        if (options.Discovery != Bootstrap.BootstrapHosting.Config)
+        {
+            throw new FormatException($"--discovery must be {Bootstrap.BootstrapHosting.Config} (got '{options.Discovery}')");
+        }
+
+        if (options.DiscoveryEndpoints is not { Count: > 0 })
+        {
+            throw new FormatException("--discovery config needs the members' bootstrap ports: --discovery-endpoint host:port, repeated");
+        }
+
+        if (options.ManagementBind is { } bind && !IsLoopback(bind) && options.Tls is null && !insecure)
+        {
+            throw new FormatException(
+                $"refusing to serve the bootstrap port on {bind} over plain HTTP: start with --tls DIR, " +
+                "bind it to 127.0.0.1, or pass --insecure on a network you trust");
         }
     }
 

@@ -23,7 +23,7 @@ public static class NodeWeb
 {
     private static readonly ConditionalWeakTable<ActorSystem, Dictionary<string, string>> Served = new();
 
-    /// <summary>The base URL each web port of a node serves on (<c>dashboard</c>, <c>health</c>), once started.</summary>
+    /// <summary>The base URL each web port of a node serves on (<c>dashboard</c>, <c>health</c>, <c>bootstrap</c>), once started.</summary>
     public static string? UrlOf(ActorSystem member, string port) =>
         Served.TryGetValue(member, out var urls) && urls.TryGetValue(port, out var url) ? url : null;
 
@@ -38,18 +38,39 @@ public static class NodeWeb
         {
             var feed = new DashboardFeed(status, settings, member.Log);
             var offences = new OffenceLog(member.Log, member.Settings.Config.GetTimeSpan("actors.log.offence-interval"));
-            apps.Add(Open(settings, dashboardPort, tls, readiness, app => Dashboard.Map(app, feed, settings, offences, tls is not null)));
+            apps.Add(Open(settings.Bind, dashboardPort, settings.MaxViewers + 64, tls, readiness,
+                app => Dashboard.Map(app, feed, settings, offences, tls is not null)));
             urls["dashboard"] = UrlOfApp(apps[^1]);
             member.Log.Info("Dashboard: {0}/ (health probes: {0}/health/live, {0}/health/ready)", urls["dashboard"]);
         }
 
         if (settings.HealthPort is { } healthPort)
         {
-            apps.Add(Open(settings, healthPort, tls, readiness, _ => { }));
+            apps.Add(Open(settings.Bind, healthPort, 64, tls, readiness, _ => { }));
             urls["health"] = UrlOfApp(apps[^1]);
             member.Log.Info("Health probes: {0}/health/live, {0}/health/ready", urls["health"]);
         }
 
+        StopWith(member, apps);
+    }
+
+    /// <summary>The bootstrap port of a member that finds its cluster by discovery (<c>actors.bootstrap</c>); nothing else is served on it.</summary>
+    internal static void OpenBootstrapPort(ActorSystem member, Bootstrap.BootstrapSettings settings, TlsSettings? tls, Action<WebApplication> routes)
+    {
+        if (!IsLoopback(settings.Bind) && tls is null && !member.Settings.Config.GetBoolean("actors.web.allow-insecure"))
+        {
+            throw new FormatException($"refusing to serve the bootstrap port on {settings.Bind} over plain HTTP: start with --tls DIR, " +
+                                      "bind it to 127.0.0.1, or pass --insecure on a network you trust");
+        }
+
+        var app = Open(settings.Bind, settings.Port, 64, tls, readiness: null, routes);
+        Served.GetOrCreateValue(member)["bootstrap"] = UrlOfApp(app);
+        member.Log.Info("Bootstrap port: {0}", UrlOfApp(app));
+        StopWith(member, [app]);
+    }
+
+    private static void StopWith(ActorSystem member, List<WebApplication> apps)
+    {
         if (apps.Count == 0)
         {
             return;
@@ -64,7 +85,9 @@ public static class NodeWeb
         member.WhenTerminated.ContinueWith(_ => StopAsync(apps), TaskScheduler.Default);
     }
 
-    private static WebApplication Open(WebSettings settings, int port, TlsSettings? tls, Readiness readiness, Action<WebApplication> more)
+    private static bool IsLoopback(string bind) => bind == "localhost" || (IPAddress.TryParse(bind, out var ip) && IPAddress.IsLoopback(ip));
+
+    private static WebApplication Open(string bind, int port, int maxConnections, TlsSettings? tls, Readiness? readiness, Action<WebApplication> more)
     {
         var builder = WebApplication.CreateSlimBuilder();
         // Akka's log carries what matters (the URLs, refused requests); Kestrel's own lines stay out of it.
@@ -72,9 +95,9 @@ public static class NodeWeb
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxConcurrentConnections = settings.MaxViewers + 64;
+            kestrel.Limits.MaxConcurrentConnections = maxConnections;
             kestrel.Limits.MaxRequestBodySize = 0;
-            var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
+            var address = bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(bind);
             kestrel.Listen(address, port, listen =>
             {
                 if (tls is not null)
@@ -85,10 +108,14 @@ public static class NodeWeb
             });
         });
         var app = builder.Build();
-        app.MapGet("/health/live", () => Results.Text("Healthy"));
-        app.MapGet("/health/ready", async () => await readiness.WhyNotReadyAsync() is { } why
-            ? Results.Text($"Unhealthy: {why}", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text("Healthy"));
+        if (readiness is not null)
+        {
+            app.MapGet("/health/live", () => Results.Text("Healthy"));
+            app.MapGet("/health/ready", async () => await readiness.WhyNotReadyAsync() is { } why
+                ? Results.Text($"Unhealthy: {why}", statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Text("Healthy"));
+        }
+
         more(app);
         app.StartAsync().GetAwaiter().GetResult();
         return app;

@@ -44,8 +44,10 @@ public sealed class TestNode : IAsyncDisposable
     /// <param name="port">Cluster port; 0 = any free one (the gateway endpoint takes one never handed out before).</param>
     /// <param name="seeds">Seed nodes (host:cluster-port) to join; none = the node founds its own cluster.</param>
     /// <param name="tls">Mutual TLS with these certificates; null: plain TCP.</param>
+    /// <param name="options">Further per-node options (e.g. discovery instead of seeds).</param>
     public static async Task<TestNode> StartAsync(string journalPath, string hocon = "", Action<ActorsBuilder>? configure = null,
-        bool testKit = false, int port = 0, IReadOnlyList<string>? seeds = null, Actors.Security.TlsSettings? tls = null)
+        bool testKit = false, int port = 0, IReadOnlyList<string>? seeds = null, Actors.Security.TlsSettings? tls = null,
+        Action<NodeOptions>? options = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
@@ -61,7 +63,9 @@ public sealed class TestNode : IAsyncDisposable
                 akka.AddHocon(TestKitBase.DefaultConfig, HoconAddMode.Append);
             }
 
-            akka.AddActors(new NodeOptions { Port = Actors.TestSupport.Ports.Free(), ClusterPort = port, Seeds = seeds, SqlitePath = journalPath, Tls = tls }, configure);
+            var node = new NodeOptions { Port = Actors.TestSupport.Ports.Free(), ClusterPort = port, Seeds = seeds, SqlitePath = journalPath, Tls = tls };
+            options?.Invoke(node);
+            akka.AddActors(node, configure);
         });
         var host = builder.Build();
         await host.StartAsync();
