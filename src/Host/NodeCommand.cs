@@ -21,7 +21,7 @@ internal static class NodeCommand
     };
     private static readonly Option<string?> Discovery = new("--discovery")
     {
-        Description = "Form or join the cluster by discovery instead of --seed: config (the members' bootstrap ports given by --discovery-endpoint)",
+        Description = "Form or join the cluster by discovery instead of --seed: config (the bootstrap ports given by --discovery-endpoint) or kubernetes (pods labelled app=actors)",
     };
     private static readonly Option<string[]> DiscoveryEndpoints = new("--discovery-endpoint")
     {

@@ -16,16 +16,28 @@ public sealed class SampleSpecs(ITestOutputHelper output) : IDisposable
     {
         var port = HostProcess.FreePort();
         Directory.CreateDirectory(_data);
-        using var node = HostProcess.StartProgram(output, "shop-node", "Shop.Node.dll", "--port", port.ToString(), "--data", _data);
+        using var node = HostProcess.StartProgram(output, "shop-node", Sample("Shop.Node"), "--port", port.ToString(), "--data", _data);
         await node.WaitForLineAsync("Shop node up", Limit);
 
-        using var client = HostProcess.StartProgram(output, "shop-client", "Shop.Client.dll", "--contact", $"127.0.0.1:{port}");
+        using var client = HostProcess.StartProgram(output, "shop-client", Sample("Shop.Client"), "--contact", $"127.0.0.1:{port}");
         await client.WaitForExitAsync(Limit);
 
         client.ExitCode.Should().Be(0);
         client.Stdout.Should().Contain("walk-through done").And.NotContain(l => l.StartsWith("FAILED", StringComparison.Ordinal));
         node.Terminate();
         await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// A sample run from its own build output, as a team runs it: this test's folder holds the node's
+    /// dependencies (ASP.NET Core's framework among them), not what the client alone brings along.
+    /// </summary>
+    private static string Sample(string project)
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var (framework, configuration) = (here.Name, here.Parent!.Name);
+        var root = here.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(root, "samples", project, "bin", configuration, framework, project + ".dll");
     }
 
     public void Dispose()

@@ -14,6 +14,10 @@ namespace Actors.Bootstrap;
 internal static class BootstrapHosting
 {
     public const string Config = "config";
+    public const string Kubernetes = "kubernetes";
+
+    /// <summary>The Akka.Discovery method <c>--discovery kubernetes</c> uses (<see cref="KubernetesPodsDiscovery"/>).</summary>
+    public const string KubernetesMethod = "actors-kubernetes";
 
     public static AkkaConfigurationBuilder WithBootstrap(this AkkaConfigurationBuilder builder, string? discovery, TlsSettings? tls)
     {
@@ -22,9 +26,9 @@ internal static class BootstrapHosting
             return builder;
         }
 
-        if (discovery != Config)
+        if (discovery is not (Config or Kubernetes))
         {
-            throw new FormatException($"--discovery must be {Config} (got '{discovery}')");
+            throw new FormatException($"--discovery must be {Config} or {Kubernetes} (got '{discovery}')");
         }
 
         return builder.WithActors((system, registry) =>

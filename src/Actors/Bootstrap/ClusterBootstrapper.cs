@@ -31,10 +31,18 @@ internal sealed class ClusterBootstrapper(ActorSystem system, BootstrapSettings 
         var decider = new JoinDecider(settings.RequiredContactPoints, settings.StableMargin);
         using var http = Client();
         string? lastWhy = null;
+        string? lastFailure = null;
         system.Log.Info("Bootstrap: looking for the cluster through {0} discovery of '{1}' (no seeds)", settings.DiscoveryMethod, settings.ServiceName);
         while (!stop.IsCancellationRequested)
         {
-            var answered = await ProbeAllAsync(discovery, http, stop);
+            var (answered, failure) = await ProbeAllAsync(discovery, http, stop);
+            if (failure is not null && failure != lastFailure)
+            {
+                // Once per distinct failure, not every interval.
+                system.Log.Warning("Bootstrap: discovery of '{0}' failed: {1}", settings.ServiceName, failure);
+            }
+
+            lastFailure = failure;
             switch (decider.Decide(cluster.SelfAddress, answered, Environment.TickCount64))
             {
                 case BootstrapDecision.Join join:
@@ -55,7 +63,8 @@ internal sealed class ClusterBootstrapper(ActorSystem system, BootstrapSettings 
         }
     }
 
-    private async Task<List<ContactPoint>> ProbeAllAsync(ServiceDiscovery discovery, HttpClient http, CancellationToken stop)
+    private async Task<(List<ContactPoint> Answered, string? Failure)> ProbeAllAsync(ServiceDiscovery discovery, HttpClient http,
+        CancellationToken stop)
     {
         ServiceDiscovery.Resolved resolved;
         try
@@ -64,15 +73,14 @@ internal sealed class ClusterBootstrapper(ActorSystem system, BootstrapSettings 
         }
         catch (Exception e)
         {
-            system.Log.Warning("Bootstrap: discovery of '{0}' failed: {1}", settings.ServiceName, e.Message);
-            return [];
+            return ([], e.GetBaseException().Message);
         }
 
         var probes = resolved.Addresses.Where(t => t.Port is not null)
             .Select(t => $"{(tls is null ? "http" : "https")}://{t.Host}:{t.Port}{Route}")
             .Distinct()
             .Select(url => ProbeAsync(http, url, stop));
-        return [.. (await Task.WhenAll(probes)).OfType<ContactPoint>()];
+        return ([.. (await Task.WhenAll(probes)).OfType<ContactPoint>()], null);
     }
 
     private async Task<ContactPoint?> ProbeAsync(HttpClient http, string url, CancellationToken stop)

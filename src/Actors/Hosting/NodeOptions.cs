@@ -43,7 +43,8 @@ public sealed class NodeOptions
 
     /// <summary>
     /// Form or join the cluster by discovery instead of seeds (<c>actors.bootstrap</c>): <c>config</c>
-    /// finds the members' bootstrap ports in <see cref="DiscoveryEndpoints"/>.
+    /// finds the members' bootstrap ports in <see cref="DiscoveryEndpoints"/>, <c>kubernetes</c> as
+    /// the pods labelled app=actors.
     /// </summary>
     public string? Discovery { get; set; }
 
@@ -141,6 +142,11 @@ public sealed class NodeOptions
         if (WebBind is not null)
         {
             hocon.AppendLine($"actors.web.bind = {ActorsConfig.Quote(WebBind)}");
+        }
+
+        if (Discovery == Bootstrap.BootstrapHosting.Kubernetes)
+        {
+            hocon.AppendLine($"actors.bootstrap.discovery-method = {Bootstrap.BootstrapHosting.KubernetesMethod}");
         }
 
         if (ManagementPort is { } management)

@@ -48,12 +48,13 @@ public static class StartChecks
             throw new FormatException("--discovery forms a cluster of several members, which need the shared journal: --db postgres");
         }
 
-        if (options.Discovery != Bootstrap.BootstrapHosting.Config)
+        if (options.Discovery is not (Bootstrap.BootstrapHosting.Config or Bootstrap.BootstrapHosting.Kubernetes))
         {
-            throw new FormatException($"--discovery must be {Bootstrap.BootstrapHosting.Config} (got '{options.Discovery}')");
+            throw new FormatException(
+                $"--discovery must be {Bootstrap.BootstrapHosting.Config} or {Bootstrap.BootstrapHosting.Kubernetes} (got '{options.Discovery}')");
         }
 
-        if (options.DiscoveryEndpoints is not { Count: > 0 })
+        if (options.Discovery == Bootstrap.BootstrapHosting.Config && options.DiscoveryEndpoints is not { Count: > 0 })
         {
             throw new FormatException("--discovery config needs the members' bootstrap ports: --discovery-endpoint host:port, repeated");
         }
