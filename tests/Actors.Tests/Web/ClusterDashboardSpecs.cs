@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Actors.Tests.Support;
+using Actors.Web;
+using Akka.Cluster;
+using FluentAssertions;
+using Xunit;
+
+namespace Actors.Tests.Web;
+
+/// <summary>Any member's dashboard shows the whole cluster: two members, the page's figures read from the second.</summary>
+public sealed class ClusterDashboardSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly string _journal = TempJournal.NewPath();
+    private TestNode _first = null!;
+    private TestNode _second = null!;
+
+    public async Task InitializeAsync()
+    {
+        var seedPort = Actors.TestSupport.Ports.Free();
+        _first = await TestNode.StartAsync(_journal, port: seedPort);
+        _second = await TestNode.StartAsync(_journal, "actors.web.dashboard-port = 0", port: Actors.TestSupport.Ports.Free(),
+            seeds: [$"127.0.0.1:{seedPort}"]);
+    }
+
+    [Fact]
+    public async Task The_second_member_s_dashboard_lists_both_members_with_their_figures()
+    {
+        using var http = new HttpClient();
+        var url = $"{NodeWeb.UrlOf(_second.System, "dashboard")}/status.json";
+        var expected = new[] { _first, _second }.Select(n => Cluster.Get(n.System).SelfAddress.ToString()).Order().ToList();
+        var until = DateTime.UtcNow + Patience;
+        List<JsonElement> members;
+        do
+        {
+            await Task.Delay(200);
+            using var document = JsonDocument.Parse(await http.GetStringAsync(url));
+            members = [.. document.RootElement.GetProperty("members").EnumerateArray().Select(m => m.Clone())];
+        }
+        while (!(members.Count == 2 && members.All(m => m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachable").GetBoolean()))
+               && DateTime.UtcNow < until);
+
+        members.Select(m => m.GetProperty("address").GetString()).Should().Equal(expected);
+        members.Should().OnlyContain(m => m.GetProperty("lanes").GetArrayLength() > 0 && m.GetProperty("entityTypes").GetArrayLength() > 0,
+            "each member's own figures come along, not just its name");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _second.DisposeAsync();
+        await _first.DisposeAsync();
+        TempJournal.Delete(_journal);
+    }
+}
