@@ -35,6 +35,11 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
 
     private readonly WriteQueue<TState> _writes = new();
     private bool _stopAsked;
+
+    // The sequence number recovery must see next: after the snapshot offered, else 1. Events
+    // deleted by retention (actors.entities.*.retention) are always covered by a snapshot; a
+    // gap means that snapshot could not be read, and the state would silently be wrong.
+    private long _replayFrom = 1;
     private readonly string _spanName;
 
     // The write in progress, when any of its requests is traced.
@@ -66,19 +71,33 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         _commands = new EntityCommands<TState, TCommand, TEvent>(handler, _requests, settings, PersistenceId, _log,
             WireShape.Of(Context.System));
         var recovery = new EntityRecovery<TState, TEvent>(handler.Apply, _requests);
-        Recover<SnapshotOffer>(offer => _state = recovery.FromSnapshot(offer.Snapshot));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = recovery.FromSnapshot(offer.Snapshot);
+            _replayFrom = offer.Metadata.SequenceNr + 1;
+        });
         Recover<JournaledWrite>(write =>
         {
+            ExpectNoGap(LastSequenceNr);
             _state = recovery.Replay(_state, write);
             _eventsSinceSnapshot += write.Events.Length;
         });
         Recover<TEvent>(e =>
         {
+            ExpectNoGap(LastSequenceNr);
             _state = recovery.Replay(_state, e);
             _eventsSinceSnapshot++;
         });
         Recover<RecoveryCompleted>(_ =>
         {
+            if (LastSequenceNr >= _replayFrom)
+            {
+                // Akka calls this outside its recovery-failure path: fail the same way by hand.
+                OnRecoveryFailure(Gap(LastSequenceNr + 1));
+                Context.Stop(Self);
+                return;
+            }
+
             recovery.Completed();
             _backoff.Recovered(_key);
         });
@@ -94,7 +113,18 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         Command<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
         Command<StopEntity>(_ => Stop());
         Command<SaveSnapshotSuccess>(ok =>
-            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1)));
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
+            if (_settings.DeleteCoveredEvents)
+            {
+                // The snapshot holds the state and the window of request ids: the events it covers are history only.
+                DeleteMessages(ok.Metadata.SequenceNr);
+            }
+        });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(failed =>
+            _log.Warning(failed.Cause, "Deleting the events of {0} up to {1} failed; they are deleted with the next snapshot's",
+                PersistenceId, failed.ToSequenceNr));
         Command<SaveSnapshotFailure>(failed =>
             _log.Warning(failed.Cause, "Snapshot of {0} at {1} failed; recovery replays more events until the next one",
                 PersistenceId, failed.Metadata.SequenceNr));
@@ -104,6 +134,20 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     }
 
     public override string PersistenceId { get; }
+
+    private void ExpectNoGap(long sequenceNr)
+    {
+        if (sequenceNr != _replayFrom)
+        {
+            throw Gap(sequenceNr);
+        }
+
+        _replayFrom = sequenceNr + 1;
+    }
+
+    private InvalidOperationException Gap(long nextFound) => new(
+        $"events {_replayFrom} to {nextFound - 1} of {PersistenceId} are not in the journal and no snapshot read covers them " +
+        "(deleted by journal retention, and the snapshot that covers them could not be read): not recovered from a partial history");
 
     /// <summary>Entity type names cannot contain ':', so this never collides across types.</summary>
     public static string PersistenceIdFor(string entityType, string key) => $"{entityType}:{key}";

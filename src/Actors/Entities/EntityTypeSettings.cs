@@ -6,7 +6,8 @@ namespace Actors.Entities;
 /// <summary>Per-entity-type settings, read from <c>actors.entities.&lt;type&gt;</c> over <c>actors.entities.defaults</c>.</summary>
 public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery, int MaxLive, int MaxInFlight,
     string JournalPluginId, string SnapshotPluginId, bool Persistent = true, TimeSpan RememberRequestsFor = default,
-    int MaxRememberedRequests = 1, int MinInFlight = 1, TimeSpan RecoveryBackoffMin = default, TimeSpan RecoveryBackoffMax = default)
+    int MaxRememberedRequests = 1, int MinInFlight = 1, TimeSpan RecoveryBackoffMin = default, TimeSpan RecoveryBackoffMax = default,
+    bool DeleteCoveredEvents = false)
 {
     public static EntityTypeSettings From(Config config, string entityType)
     {
@@ -25,7 +26,8 @@ public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery,
             merged.RequireInt("max-remembered-requests"),
             merged.RequireInt("min-in-flight"),
             merged.RequireTimeSpan("recovery-backoff.min"),
-            merged.RequireTimeSpan("recovery-backoff.max"));
+            merged.RequireTimeSpan("recovery-backoff.max"),
+            Retention(merged.RequireString("retention"), entityType));
         if (settings.IdleTimeout <= TimeSpan.Zero || settings.SnapshotEvery <= 0 || settings.MaxLive < 0 || settings.MaxInFlight <= 0 ||
             settings.MinInFlight <= 0 || settings.RememberRequestsFor <= TimeSpan.Zero || settings.MaxRememberedRequests <= 0 ||
             settings.RecoveryBackoffMin <= TimeSpan.Zero || settings.RecoveryBackoffMax < settings.RecoveryBackoffMin)
@@ -36,4 +38,11 @@ public sealed record EntityTypeSettings(TimeSpan IdleTimeout, int SnapshotEvery,
 
         return settings;
     }
+
+    private static bool Retention(string value, string entityType) => value switch
+    {
+        "all" => false,
+        "since-snapshot" => true,
+        _ => throw new ConfigurationException($"actors.entities.{entityType}.retention must be all or since-snapshot (got '{value}')"),
+    };
 }

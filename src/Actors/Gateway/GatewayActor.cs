@@ -1,7 +1,7 @@
+using System.Diagnostics;
 using Actors.Protocol;
 using Actors.Security;
 using Actors.Serialization;
-using System.Diagnostics;
 using Actors.Telemetry;
 using Actors.Tracing;
 using Akka.Actor;

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using OpenTelemetry.Trace;
 using System.Globalization;
 using Actors.Hosting;
 using Actors.Protocol;
+using OpenTelemetry.Trace;
 using Spectre.Console;
 
 namespace Actors.Host.Bench;

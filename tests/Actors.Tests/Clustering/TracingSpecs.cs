@@ -17,6 +17,7 @@ namespace Actors.Tests.Clustering;
 /// other, spans exported in memory. Plain TCP members (ClusterSpec's throttling transport would
 /// put its scheme on the gateway endpoints a client connects to).
 /// </summary>
+[Collection(Alone.Name)]
 public sealed class TracingSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

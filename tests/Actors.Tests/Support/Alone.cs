@@ -3,8 +3,9 @@ using Xunit;
 namespace Actors.Tests.Support;
 
 /// <summary>
-/// Specs that measure the whole process (its heap): no other spec class runs beside them, or
-/// their figures would count the other specs' allocations.
+/// Specs that measure or change the whole process: its heap (other specs' allocations would
+/// count), or its ActivitySource listeners (a tracer makes every other spec's client traced, so
+/// their requests go in the envelope that carries the trace). No other spec class runs beside them.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class Alone
