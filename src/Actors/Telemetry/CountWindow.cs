@@ -1,8 +1,8 @@
 namespace Actors.Telemetry;
 
 /// <summary>
-/// Counts by kind over the last minute in one-second slots, for "refusals by code in the last
-/// few seconds" without keeping events. Owned by one actor; times are passed in.
+/// Counts by kind over the last minute in one-second slots, without keeping events: error answers
+/// by code, or latencies by bucket (<see cref="LatencyWindow"/>). Owned by one actor; times are passed in.
 /// </summary>
 public sealed class CountWindow(int kinds)
 {

@@ -6,51 +6,20 @@ namespace Actors.Telemetry;
 /// </summary>
 public sealed class LatencyWindow
 {
-    private const int Slots = 60;
     private const int Buckets = 256;
     private const double Step = 1.09;
     private static readonly double LogStep = Math.Log(Step);
 
-    private readonly long[,] _counts = new long[Slots, Buckets];
-    private readonly long[] _slotSecond = new long[Slots];
+    // One count per bucket per second: the same window the gateway counts errors in.
+    private readonly CountWindow _counts = new(Buckets);
 
-    public void Record(double milliseconds, long nowMs)
-    {
-        var second = nowMs / 1000;
-        var slot = (int)(second % Slots);
-        if (_slotSecond[slot] != second)
-        {
-            for (var b = 0; b < Buckets; b++)
-            {
-                _counts[slot, b] = 0;
-            }
-
-            _slotSecond[slot] = second;
-        }
-
-        _counts[slot, Bucket(milliseconds)]++;
-    }
+    public void Record(double milliseconds, long nowMs) => _counts.Add(Bucket(milliseconds), nowMs);
 
     /// <summary>Count and percentile (in ms) over the last <paramref name="seconds"/> whole seconds and the current one.</summary>
     public (long Count, double Percentile) Over(int seconds, double percentile, long nowMs)
     {
-        var merged = new long[Buckets];
-        var now = nowMs / 1000;
-        long total = 0;
-        for (var slot = 0; slot < Slots; slot++)
-        {
-            if (now - _slotSecond[slot] > Math.Clamp(seconds, 1, Slots - 1))
-            {
-                continue;
-            }
-
-            for (var b = 0; b < Buckets; b++)
-            {
-                merged[b] += _counts[slot, b];
-                total += _counts[slot, b];
-            }
-        }
-
+        var merged = _counts.Over(seconds, nowMs);
+        var total = merged.Sum();
         if (total == 0)
         {
             return (0, 0);

@@ -20,27 +20,11 @@ namespace Actors.Tests.Clustering;
 [Collection(Alone.Name)]
 public sealed class TracingSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _journal = TempJournal.NewPath();
     private TestNode _first = null!;
     private TestNode _second = null!;
 
-    public async Task InitializeAsync()
-    {
-        var seedPort = Actors.TestSupport.Ports.Free();
-        _first = await TestNode.StartAsync(_journal, port: seedPort);
-        _second = await TestNode.StartAsync(_journal, port: Actors.TestSupport.Ports.Free(), seeds: [$"127.0.0.1:{seedPort}"]);
-        var until = DateTime.UtcNow + Patience;
-        while (Cluster.Get(_first.System).State.Members.Count(m => m.Status == MemberStatus.Up) < 2)
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException("the second member did not come Up");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public async Task InitializeAsync() => (_first, _second) = await TestNode.StartPairAsync(_journal);
 
     [Fact]
     public async Task A_remote_add_through_two_members_is_one_trace_of_client_gateway_entity_and_journal_spans()

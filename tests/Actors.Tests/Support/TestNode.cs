@@ -72,6 +72,30 @@ public sealed class TestNode : IAsyncDisposable
         return new TestNode(host, journalPath);
     }
 
+    /// <summary>
+    /// Two members on one journal: the first founds the cluster, the second joins it through the
+    /// first (with <paramref name="secondHocon"/>); returns once both see each other Up.
+    /// </summary>
+    public static async Task<(TestNode First, TestNode Second)> StartPairAsync(string journalPath, string secondHocon = "")
+    {
+        var seedPort = Actors.TestSupport.Ports.Free();
+        var first = await StartAsync(journalPath, port: seedPort);
+        var second = await StartAsync(journalPath, secondHocon, port: Actors.TestSupport.Ports.Free(), seeds: [$"127.0.0.1:{seedPort}"]);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (new[] { first, second }.Any(n =>
+                   Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) < 2))
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException("the second member did not come Up beside the first");
+            }
+
+            await Task.Delay(100);
+        }
+
+        return (first, second);
+    }
+
     /// <summary>Stops the node as SIGTERM does: CoordinatedShutdown, leaving the cluster.</summary>
     public async Task StopAsync()
     {

@@ -15,13 +15,7 @@ public sealed class ClusterDashboardSpecs : IAsyncLifetime
     private TestNode _first = null!;
     private TestNode _second = null!;
 
-    public async Task InitializeAsync()
-    {
-        var seedPort = Actors.TestSupport.Ports.Free();
-        _first = await TestNode.StartAsync(_journal, port: seedPort);
-        _second = await TestNode.StartAsync(_journal, "actors.web.dashboard-port = 0", port: Actors.TestSupport.Ports.Free(),
-            seeds: [$"127.0.0.1:{seedPort}"]);
-    }
+    public async Task InitializeAsync() => (_first, _second) = await TestNode.StartPairAsync(_journal, "actors.web.dashboard-port = 0");
 
     [Fact]
     public async Task The_second_member_s_dashboard_lists_both_members_with_their_figures()
