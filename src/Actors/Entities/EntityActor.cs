@@ -17,7 +17,7 @@ namespace Actors.Entities;
 /// are persisted before the reply is sent, so an acknowledged change survives any crash.
 /// Idle entities passivate through the shard; the next message recovers them.
 /// </summary>
-public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentActor
+public sealed partial class EntityActor<TState, TCommand, TEvent> : ReceivePersistentActor
     where TState : class, IJournaled
     where TCommand : IKeyedRequest
     where TEvent : class, IJournaled
@@ -36,10 +36,6 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
     private readonly WriteQueue<TState> _writes = new();
     private bool _stopAsked;
 
-    // The sequence number recovery must see next: after the snapshot offered, else 1. Events
-    // deleted by retention (actors.entities.*.retention) are always covered by a snapshot; a
-    // gap means that snapshot could not be read, and the state would silently be wrong.
-    private long _replayFrom = 1;
     private readonly string _spanName;
 
     // The write in progress, when any of its requests is traced.
@@ -74,26 +70,26 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         Recover<SnapshotOffer>(offer =>
         {
             _state = recovery.FromSnapshot(offer.Snapshot);
-            _replayFrom = offer.Metadata.SequenceNr + 1;
+            recovery.Covered(offer.Metadata.SequenceNr);
         });
         Recover<JournaledWrite>(write =>
         {
-            ExpectNoGap(LastSequenceNr);
+            recovery.Replaying(LastSequenceNr, PersistenceId);
             _state = recovery.Replay(_state, write);
             _eventsSinceSnapshot += write.Events.Length;
         });
         Recover<TEvent>(e =>
         {
-            ExpectNoGap(LastSequenceNr);
+            recovery.Replaying(LastSequenceNr, PersistenceId);
             _state = recovery.Replay(_state, e);
             _eventsSinceSnapshot++;
         });
         Recover<RecoveryCompleted>(_ =>
         {
-            if (LastSequenceNr >= _replayFrom)
+            if (recovery.GapAtEnd(LastSequenceNr, PersistenceId) is { } gap)
             {
                 // Akka calls this outside its recovery-failure path: fail the same way by hand.
-                OnRecoveryFailure(Gap(LastSequenceNr + 1));
+                OnRecoveryFailure(gap);
                 Context.Stop(Self);
                 return;
             }
@@ -112,42 +108,10 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         Command<PassivateIdle>(_ => _lifecycle.IdleReported(Context));
         Command<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
         Command<StopEntity>(_ => Stop());
-        Command<SaveSnapshotSuccess>(ok =>
-        {
-            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
-            if (_settings.DeleteCoveredEvents)
-            {
-                // The snapshot holds the state and the window of request ids: the events it covers are history only.
-                DeleteMessages(ok.Metadata.SequenceNr);
-            }
-        });
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(failed =>
-            _log.Warning(failed.Cause, "Deleting the events of {0} up to {1} failed; they are deleted with the next snapshot's",
-                PersistenceId, failed.ToSequenceNr));
-        Command<SaveSnapshotFailure>(failed =>
-            _log.Warning(failed.Cause, "Snapshot of {0} at {1} failed; recovery replays more events until the next one",
-                PersistenceId, failed.Metadata.SequenceNr));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failed =>
-            _log.Warning(failed.Cause, "Deleting old snapshots of {0} failed", PersistenceId));
+        HandleSnapshots();
     }
 
     public override string PersistenceId { get; }
-
-    private void ExpectNoGap(long sequenceNr)
-    {
-        if (sequenceNr != _replayFrom)
-        {
-            throw Gap(sequenceNr);
-        }
-
-        _replayFrom = sequenceNr + 1;
-    }
-
-    private InvalidOperationException Gap(long nextFound) => new(
-        $"events {_replayFrom} to {nextFound - 1} of {PersistenceId} are not in the journal and no snapshot read covers them " +
-        "(deleted by journal retention, and the snapshot that covers them could not be read): not recovered from a partial history");
 
     /// <summary>Entity type names cannot contain ':', so this never collides across types.</summary>
     public static string PersistenceIdFor(string entityType, string key) => $"{entityType}:{key}";
@@ -226,7 +190,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
             return;
         }
 
-        _writeSpan = ActorsTracing.On ? StartWriteSpan(batch.Replies, batch.Writes.Count) : null;
+        _writeSpan = ActorsTracing.On ? WriteSpan.Start(batch.Replies.Select(r => r.Caller), batch.Writes.Count, PersistenceId) : null;
         var remaining = batch.Writes.Count;
         PersistAllAsync(batch.Writes, _ =>
         {
@@ -235,25 +199,6 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
                 Written();
             }
         });
-    }
-
-    /// <summary>
-    /// The journal write's span: under the first traced request's span, linked to every other's, so
-    /// each request's trace shows the one write that stored it with the others.
-    /// </summary>
-    private Activity? StartWriteSpan(List<(Caller Caller, IReply Reply)> replies, int rows)
-    {
-        var traced = replies.Select(r => r.Caller.Span).OfType<Activity>().ToList();
-        if (traced.Count == 0)
-        {
-            return null;
-        }
-
-        var span = ActorsTracing.StartDetached("actors.journal.write", ActivityKind.Internal, traced[0].Context,
-            traced.Skip(1).Select(s => new ActivityLink(s.Context)));
-        span?.SetTag("actors.persistence_id", PersistenceId);
-        span?.SetTag("actors.rows", rows);
-        return span;
     }
 
     private void Written()
@@ -271,22 +216,7 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         ActorsMetrics.JournalWriteDuration.Record((Environment.TickCount64 - batch.Started) / 1000.0,
             new KeyValuePair<string, object?>("entity_type", _entityType));
         Answer(batch.Replies);
-        if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
-        {
-            _eventsSinceSnapshot = 0;
-            try
-            {
-                // The state as of this write's last event (later decisions are not written yet).
-                SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
-                    Serialization.JournalSerializer.ToElement(batch.State!), _requests.Packed(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
-            }
-            catch (Exception e)
-            {
-                // Only recovery gets slower; the writes behind this one must still go.
-                _log.Warning(e, "Snapshot of {0} could not be made; recovery replays more events until the next one", PersistenceId);
-            }
-        }
-
+        SnapshotIfDue(batch.State!);
         WriteNext();
     }
 
@@ -310,20 +240,6 @@ public sealed class EntityActor<TState, TCommand, TEvent> : ReceivePersistentAct
         if (_stopAsked && _writes.Idle)
         {
             _lifecycle.Stop(Context);
-        }
-    }
-
-    /// <summary>
-    /// The entity stops (Akka's rule); the requests that waited for it are answered Unavailable.
-    /// Its key backs off: until then the next requests are answered without another recovery.
-    /// </summary>
-    protected override void OnRecoveryFailure(Exception reason, object? message = null)
-    {
-        var (wait, failures, log) = _backoff.Failed(_key, Environment.TickCount64);
-        if (log)
-        {
-            _log.Warning("Recovery of {0} failed ({1} in a row): {2}; its requests are answered Unavailable for {3}, then it is tried again",
-                PersistenceId, failures, reason.GetBaseException().Message, wait);
         }
     }
 

@@ -17,6 +17,32 @@ internal sealed class EntityRecovery<TState, TEvent>(Func<TState, TEvent, TState
     // Request ids named by bare events (IRequestEvent), checked once the journal is read.
     private List<string>? _idsOnly;
 
+    // The sequence number recovery must see next: after the snapshot offered, else 1. Events
+    // deleted by retention are always covered by a snapshot; a gap means that snapshot could not
+    // be read, and replaying what is left would silently give a wrong state.
+    private long _next = 1;
+
+    /// <summary>The snapshot offered covers the events up to <paramref name="sequenceNr"/>.</summary>
+    public void Covered(long sequenceNr) => _next = sequenceNr + 1;
+
+    /// <summary>The event at <paramref name="sequenceNr"/> is replayed next: throws when events before it are missing.</summary>
+    public void Replaying(long sequenceNr, string persistenceId)
+    {
+        if (sequenceNr != _next)
+        {
+            throw Gap(sequenceNr, persistenceId);
+        }
+
+        _next = sequenceNr + 1;
+    }
+
+    /// <summary>Replay ended and the journal's highest sequence number is <paramref name="highest"/>: the gap at the end, if any.</summary>
+    public Exception? GapAtEnd(long highest, string persistenceId) => highest >= _next ? Gap(highest + 1, persistenceId) : null;
+
+    private InvalidOperationException Gap(long nextFound, string persistenceId) => new(
+        $"events {_next} to {nextFound - 1} of {persistenceId} are not in the journal and no snapshot read covers them " +
+        "(deleted by journal retention, and the snapshot that covers them could not be read): not recovered from a partial history");
+
     public TState FromSnapshot(object snapshot)
     {
         switch (snapshot)

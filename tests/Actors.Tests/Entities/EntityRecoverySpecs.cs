@@ -31,6 +31,26 @@ public sealed class EntityRecoverySpecs
     }
 
     [Fact]
+    public void Replay_must_continue_the_snapshot_it_read_or_start_at_one()
+    {
+        // After a snapshot at 10: 11 and 12 follow on; 14 would skip 13.
+        _recovery.Covered(10);
+        _recovery.Replaying(11, "counter:k");
+        _recovery.Replaying(12, "counter:k");
+        _recovery.GapAtEnd(12, "counter:k").Should().BeNull();
+        var skip = () => _recovery.Replaying(14, "counter:k");
+        skip.Should().Throw<InvalidOperationException>().WithMessage("events 13 to 13 of counter:k are not in the journal*");
+
+        // No snapshot read, and the journal's events start after deleted ones (or none remain).
+        var fresh = new EntityRecovery<CounterState, ICounterEvent>(new CounterHandler().Apply, new RequestWindow(Window, 100));
+        var late = () => fresh.Replaying(21, "counter:j");
+        late.Should().Throw<InvalidOperationException>().WithMessage("events 1 to 20 of counter:j*");
+        var emptied = new EntityRecovery<CounterState, ICounterEvent>(new CounterHandler().Apply, new RequestWindow(Window, 100));
+        emptied.GapAtEnd(20, "counter:i").Should().NotBeNull("every event is gone and no snapshot covers them");
+        emptied.GapAtEnd(0, "counter:i").Should().BeNull("a key never written has no gap");
+    }
+
+    [Fact]
     public void A_version_1_snapshot_remembers_its_ids_for_any_command()
     {
         var v1 = new EntitySnapshotV1(JournalSerializer.ManifestOf(typeof(CounterState)), JournalSerializer.ToElement(new CounterState(3)), ["old"]);
