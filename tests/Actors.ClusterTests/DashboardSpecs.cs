@@ -52,7 +52,8 @@ public sealed class DashboardSpecs(ITestOutputHelper output) : IDisposable
             """;
 
         // The member's address and a live rate, then frames arriving with the page left as it is.
-        var seen = await UntilAsync(browser, row, r => r.StartsWith(member + "|", StringComparison.Ordinal) && Rate(r) > 0);
+        var seen = await Eventually.UntilAsync(async () => await browser.EvaluateAsync(row) ?? "",
+            r => r.StartsWith(member + "|", StringComparison.Ordinal) && Rate(r) > 0, Patience, "the member and a live req/s on the page");
         // Frames the page has rendered, counted by the page itself, over 6 s.
         var before = int.Parse((await browser.EvaluateAsync(row))!.Split('|')[2], CultureInfo.InvariantCulture);
         var watch = Stopwatch.StartNew();
@@ -78,24 +79,6 @@ public sealed class DashboardSpecs(ITestOutputHelper output) : IDisposable
 
     private static double Rate(string row) =>
         double.TryParse(row.Split('|')[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) ? rate : 0;
-
-    private static async Task<string> UntilAsync(HeadlessChromium browser, string expression, Func<string, bool> done)
-    {
-        var until = DateTime.UtcNow + Patience;
-        var last = "";
-        while (DateTime.UtcNow < until)
-        {
-            last = await browser.EvaluateAsync(expression) ?? "";
-            if (done(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"the page did not show it within {Patience}; last seen: \"{last}\"");
-    }
 
     public void Dispose()
     {

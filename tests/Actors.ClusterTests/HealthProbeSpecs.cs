@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Actors.ClusterTests.Support;
 using Actors.Hosting;
+using Actors.TestSupport;
 using FluentAssertions;
 using Xunit;
 using Xunit.Abstractions;
@@ -42,22 +43,14 @@ public sealed class HealthProbeSpecs(PostgresServer postgres, ITestOutputHelper 
         await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>The body of the first answer with <paramref name="expected"/> status.</summary>
     private static async Task<string> UntilAsync(HttpClient http, string url, HttpStatusCode expected)
     {
-        var until = DateTime.UtcNow + Patience;
-        var last = "";
-        while (DateTime.UtcNow < until)
+        var (_, body) = await Eventually.UntilAsync(async () =>
         {
-            var response = await http.GetAsync(url);
-            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            if (response.StatusCode == expected)
-            {
-                return await response.Content.ReadAsStringAsync();
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"{url} did not answer {(int)expected} within {Patience}; last: {last}");
+            using var response = await http.GetAsync(url);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }, answer => answer.StatusCode == expected, Patience, $"{url} answering {(int)expected}");
+        return body;
     }
 }

@@ -103,21 +103,9 @@ public sealed partial class ObservabilitySpecs(ITestOutputHelper output) : IDisp
             }
         }
 
-        public async Task<string> WaitForAsync(Func<string, bool> match, TimeSpan within)
-        {
-            var until = DateTime.UtcNow + within;
-            while (DateTime.UtcNow < until)
-            {
-                if (_bodies.FirstOrDefault(match) is { } found)
-                {
-                    return found;
-                }
-
-                await Task.Delay(200);
-            }
-
-            throw new TimeoutException($"no matching OTLP export within {within} ({_bodies.Count} received)");
-        }
+        public async Task<string> WaitForAsync(Func<string, bool> match, TimeSpan within) =>
+            (await Actors.TestSupport.Eventually.UntilAsync(() => Task.FromResult(_bodies.FirstOrDefault(match)), found => found is not null,
+                within, "an OTLP export with the node's spans"))!;
 
         public void Dispose() => _listener.Close();
     }

@@ -1,4 +1,5 @@
 using Actors.Tests.Support;
+using Actors.TestSupport;
 using Akka.Cluster;
 using FluentAssertions;
 using Xunit;
@@ -143,19 +144,7 @@ public sealed class DiscoverySpecs(ITestOutputHelper output) : IAsyncLifetime
 
     private static string Address(TestNode node) => Cluster.Get(node.System).SelfAddress.ToString();
 
-    private static async Task UntilAsync(Func<bool> done, string what)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (!done())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"{what}: not within {Patience}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task UntilAsync(Func<bool> done, string what) => Eventually.UntilAsync(done, Patience, what);
 
     public async Task DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using Actors.Protocol;
 using Actors.Tests.Support;
+using Actors.TestSupport;
 using Akka.Actor;
 using FluentAssertions;
 using Microsoft.Data.Sqlite;
@@ -40,15 +41,10 @@ public sealed class RetentionSpecs : IAsyncLifetime
             }
 
             // Deleting follows each snapshot's save: wait for the last one (at 20) to be done.
-            var until = DateTime.UtcNow + Patience;
-            while (Rows("counter:kept") > Adds - 20 + 1 && DateTime.UtcNow < until)
-            {
-                await Task.Delay(100);
-            }
+            // Events 21-23 and the marker row of 20, which keeps the highest sequence number; 23 rows with retention = all.
+            await Eventually.UntilAsync(() => Rows("counter:kept") <= Adds - 20 + 1, Patience, "the events up to the last snapshot deleted");
         }
 
-        // Events 21-23 and the marker row of 20, which keeps the highest sequence number; 23 rows with retention = all.
-        Rows("counter:kept").Should().BeLessThanOrEqualTo(Adds - 20 + 1);
 
         await using var again = await TestNode.StartAsync(_journal, Hocon);
         (await again.Client.AskAsync<CounterValue>(new GetCounter(again.Client.NewRequestId(), "kept"), Patience)).Total.Should().Be(3 * Adds);
@@ -72,11 +68,7 @@ public sealed class RetentionSpecs : IAsyncLifetime
                 await node.Client.AskAsync<CounterValue>(new AddToCounter(node.Client.NewRequestId(), "torn", 1));
             }
 
-            var until = DateTime.UtcNow + Patience;
-            while (Rows("counter:torn") > 12 - 10 + 1 && DateTime.UtcNow < until)
-            {
-                await Task.Delay(100);
-            }
+            await Eventually.UntilAsync(() => Rows("counter:torn") <= 12 - 10 + 1, Patience, "the events up to the last snapshot deleted");
         }
 
         using (var snapshots = new SqliteConnection($"Data Source={Path.Combine(Path.GetDirectoryName(_journal)!, "journal-snapshots.db")};Pooling=false"))

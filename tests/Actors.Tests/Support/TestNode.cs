@@ -81,18 +81,9 @@ public sealed class TestNode : IAsyncDisposable
         var seedPort = Actors.TestSupport.Ports.Free();
         var first = await StartAsync(journalPath, port: seedPort);
         var second = await StartAsync(journalPath, secondHocon, port: Actors.TestSupport.Ports.Free(), seeds: [$"127.0.0.1:{seedPort}"]);
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (new[] { first, second }.Any(n =>
-                   Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) < 2))
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException("the second member did not come Up beside the first");
-            }
-
-            await Task.Delay(100);
-        }
-
+        await Actors.TestSupport.Eventually.UntilAsync(() => new[] { first, second }.All(n =>
+                Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2),
+            TimeSpan.FromSeconds(60), "the second member Up beside the first");
         return (first, second);
     }
 

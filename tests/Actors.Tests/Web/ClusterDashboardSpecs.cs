@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Actors.Tests.Support;
+using Actors.TestSupport;
 using Actors.Web;
 using Akka.Cluster;
 using FluentAssertions;
@@ -23,16 +24,12 @@ public sealed class ClusterDashboardSpecs : IAsyncLifetime
         using var http = new HttpClient();
         var url = $"{NodeWeb.UrlOf(_second.System, "dashboard")}/status.json";
         var expected = new[] { _first, _second }.Select(n => Cluster.Get(n.System).SelfAddress.ToString()).Order().ToList();
-        var until = DateTime.UtcNow + Patience;
-        List<JsonElement> members;
-        do
-        {
-            await Task.Delay(200);
-            using var document = JsonDocument.Parse(await http.GetStringAsync(url));
-            members = [.. document.RootElement.GetProperty("members").EnumerateArray().Select(m => m.Clone())];
-        }
-        while (!(members.Count == 2 && members.All(m => m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachable").GetBoolean()))
-               && DateTime.UtcNow < until);
+        var members = await Eventually.UntilAsync(async () =>
+            {
+                using var document = JsonDocument.Parse(await http.GetStringAsync(url));
+                return document.RootElement.GetProperty("members").EnumerateArray().Select(m => m.Clone()).ToList();
+            }, read => read.Count == 2 && read.All(m => m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachable").GetBoolean()),
+            Patience, "both members Up on the second's dashboard");
 
         members.Select(m => m.GetProperty("address").GetString()).Should().Equal(expected);
         members.Should().OnlyContain(m => m.GetProperty("lanes").GetArrayLength() > 0 && m.GetProperty("entityTypes").GetArrayLength() > 0,

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Actors.Protocol;
 using Actors.Tests.Support;
+using Actors.TestSupport;
 using Actors.Web;
 using Akka.Configuration;
 using FluentAssertions;
@@ -46,7 +47,8 @@ public sealed class NodeWebSpecs : IAsyncLifetime
             var live = await _http.GetAsync($"{url}/health/live");
             live.StatusCode.Should().Be(HttpStatusCode.OK);
             (await live.Content.ReadAsStringAsync()).Should().Be("Healthy");
-            var ready = await EventuallyAsync(() => _http.GetAsync($"{url}/health/ready"), r => r.StatusCode == HttpStatusCode.OK);
+            var ready = await Eventually.UntilAsync(() => _http.GetAsync($"{url}/health/ready"), r => r.StatusCode == HttpStatusCode.OK,
+                Patience, "the node ready");
             (await ready.Content.ReadAsStringAsync()).Should().Be("Healthy");
         }
 
@@ -145,21 +147,6 @@ public sealed class NodeWebSpecs : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Get, $"{Dashboard}{path}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return _http.SendAsync(request);
-    }
-
-    private static async Task<HttpResponseMessage> EventuallyAsync(Func<Task<HttpResponseMessage>> get, Func<HttpResponseMessage, bool> done)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var response = await get();
-            if (done(response) || DateTime.UtcNow > until)
-            {
-                return response;
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     public async Task DisposeAsync()
