@@ -72,18 +72,10 @@ public sealed class HeadlessChromium : IAsyncDisposable
     {
         // Chromium writes the port it chose into the profile once it listens.
         var portFile = Path.Combine(_profile, "DevToolsActivePort");
-        var until = DateTime.UtcNow + within;
-        while (!File.Exists(portFile) || (await File.ReadAllLinesAsync(portFile)).Length < 1)
-        {
-            if (_process.HasExited || DateTime.UtcNow > until)
-            {
-                throw new InvalidOperationException($"Chromium did not open its DevTools port within {within}");
-            }
-
-            await Task.Delay(100);
-        }
-
-        var port = (await File.ReadAllLinesAsync(portFile))[0].Trim();
+        var port = (await Actors.TestSupport.Eventually.UntilAsync(async () => _process.HasExited
+                ? throw new InvalidOperationException($"Chromium exited ({_process.ExitCode}) before it opened its DevTools port")
+                : File.Exists(portFile) ? (await File.ReadAllLinesAsync(portFile)).FirstOrDefault() : null,
+            line => !string.IsNullOrWhiteSpace(line), within, "Chromium's DevTools port"))!.Trim();
         using var http = new HttpClient();
         var targets = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/json/list"))!.AsArray();
         var page = targets.First(t => (string?)t!["type"] == "page")!;
