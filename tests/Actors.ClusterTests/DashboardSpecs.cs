@@ -24,7 +24,15 @@ public sealed class DashboardSpecs(ITestOutputHelper output) : IDisposable
         var port = HostProcess.FreePort();
         var clusterPort = HostProcess.FreePort();
         var dashboardPort = HostProcess.FreePort();
-        using var node = HostProcess.Start(output, "node", "node", "--port", port.ToString(CultureInfo.InvariantCulture),
+        // ASP.NET Core's own settings name other addresses (a Kestrel endpoint from the environment did
+        // add a listener, past the bind checks): only actors.web may say where the page listens.
+        var (strayPort, strayUrlsPort) = (HostProcess.FreePort(), HostProcess.FreePort());
+        using var node = HostProcess.Start(output, "node", new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__Stray__Url"] = $"http://127.0.0.1:{strayPort}",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{strayUrlsPort}",
+        },
+            "node", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--cluster-port", clusterPort.ToString(CultureInfo.InvariantCulture), "--db", $"sqlite:{Path.Combine(_data, "actors.db")}",
             "--dashboard-port", dashboardPort.ToString(CultureInfo.InvariantCulture));
         await node.WaitForLineAsync("Actors node up", TimeSpan.FromSeconds(90));
@@ -67,7 +75,13 @@ public sealed class DashboardSpecs(ITestOutputHelper output) : IDisposable
         await stop.CancelAsync();
         await load;
 
-        var page = await new HttpClient().GetByteArrayAsync($"http://127.0.0.1:{dashboardPort}/");
+        using var http = new HttpClient();
+        var page = await http.GetByteArrayAsync($"http://127.0.0.1:{dashboardPort}/");
+        foreach (var elsewhere in new[] { strayPort, strayUrlsPort })
+        {
+            var stray = () => http.GetAsync($"http://127.0.0.1:{elsewhere}/");
+            await stray.Should().ThrowAsync<HttpRequestException>("nothing listens where ASP.NET Core's own settings point");
+        }
         Figures.Record(output, string.Create(CultureInfo.InvariantCulture,
             $"dashboard: page {page.Length:N0} bytes, {frames} frames in {seconds:F1} s without reloading (one per {seconds * 1000 / Math.Max(1, frames):F0} ms), " +
             $"first seen \"{seen}\"; screenshot {screenshot}"));

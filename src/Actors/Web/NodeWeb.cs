@@ -89,7 +89,10 @@ public static class NodeWeb
 
     private static WebApplication Open(string bind, int port, int maxConnections, TlsSettings? tls, Readiness? readiness, Action<WebApplication> more)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // Only actors.web decides where these ports listen: no ASPNETCORE_URLS, no appsettings.json
+        // in the working folder adding a Kestrel endpoint past the loopback/TLS/token checks.
+        builder.Configuration.Sources.Clear();
         // Akka's log carries what matters (the URLs, refused requests); Kestrel's own lines stay out of it.
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel =>
