@@ -22,6 +22,11 @@ internal static partial class BenchCommand
     private static readonly Option<string?> Json = new("--json") { Description = "Write the results as JSON to this file", Recursive = true };
     private static readonly Option<double> FailRate = new("--fail-rate") { Description = "Fraction of requests the handler fails (0..1)", Recursive = true };
     private static readonly Option<string?> Db = new("--db") { Description = $"With --inproc: sqlite:path (default a temp file) or postgres (connection from ${NodeOptions.ConnectionVariable})", Recursive = true };
+    private static readonly Option<FileInfo?> NodeConfigFile = new("--config")
+    {
+        Description = "With --inproc: extra HOCON for the node, over hocon/node.conf (as `node --config`), to compare settings",
+        Recursive = true,
+    };
     private static readonly Option<bool> Trace = new("--trace")
     {
         Description = "Record every request's spans (client and, with --inproc, node) as --otlp-endpoint would, exporting them nowhere: tracing's cost",
@@ -46,7 +51,7 @@ internal static partial class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Measure a workload against a node (or --inproc) and print throughput and latency.");
-        foreach (var option in new Option[] { Contacts, Tls, InProc, Json, FailRate, Db, Attempts, TimeoutSeconds, Trace })
+        foreach (var option in new Option[] { Contacts, Tls, InProc, Json, FailRate, Db, NodeConfigFile, Attempts, TimeoutSeconds, Trace })
         {
             bench.Options.Add(option);
         }
@@ -77,6 +82,11 @@ internal static partial class BenchCommand
         {
             if (r.GetValue(InProc))
             {
+                if (r.GetValue(NodeConfigFile) is { } file)
+                {
+                    hocon += "\n" + await File.ReadAllTextAsync(file.FullName, ct);
+                }
+
                 return await BenchTarget.InProcessAsync(r.GetValue(Db), persist, hocon);
             }
 

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Akka.Persistence;
+using Akka.Persistence.Sql.Config;
+using Akka.Persistence.Sql.Db;
+using Akka.Persistence.Sql.Journal;
+using Akka.Persistence.Sql.Journal.Types;
+using LinqToDB;
+using LinqToDB.Data;
+
+namespace Actors.Storage;
+
+/// <summary>
+/// Akka.Persistence.Sql's journal, with the read every recovery starts with — the highest
+/// sequence number of one persistence id — answered for many recovering entities by one query
+/// (<see cref="QueryBatcher{TKey,TResult}"/>) instead of one transaction each. Writes, replays,
+/// deletes, tables and rows are the plugin's own. Set as the journal's <c>class</c> in node.conf;
+/// <c>recovery-batch-size</c> there bounds the ids per query.
+/// </summary>
+public sealed class BatchedSqlJournal : SqlWriteJournal
+{
+    private readonly QueryBatcher<string, long>? _highest;
+
+    // Writes in flight per id: a recovery of that id reads its highest number only after they end,
+    // or it could reuse a sequence number (the plugin does the same for its own read).
+    private readonly ConcurrentDictionary<string, Task> _writing = new();
+
+    public BatchedSqlJournal(Akka.Configuration.Config journalConfig)
+        : base(journalConfig)
+    {
+        var config = SqlPlugins.Journal(journalConfig, Context.System.Settings.Setup);
+
+        // The compatibility mode reads a second (metadata) table: left to the plugin's own query.
+        if (config is { DaoConfig.SqlCommonCompatibilityMode: false })
+        {
+            var connections = new AkkaPersistenceDataConnectionFactory(config);
+            _highest = new QueryBatcher<string, long>(ids => HighestAsync(connections, ids), _ => 0,
+                SqlPlugins.RecoveryBatchSize(journalConfig));
+            // The block's own id: the plugin's settings lose theirs once connection options are applied.
+            RecoveryReads.Get(Context.System).Track(journalConfig.GetString("plugin-id"), _highest);
+        }
+    }
+
+    public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
+    {
+        if (_highest is null)
+        {
+            return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        }
+
+        if (_writing.TryGetValue(persistenceId, out var write))
+        {
+            await write.ContinueWith(static _ => { }, TaskScheduler.Default).WaitAsync(cancellationToken);
+        }
+
+        // The plugin's answer: the highest number above the hint, else 0.
+        var highest = await _highest.Get(persistenceId).WaitAsync(cancellationToken);
+        return highest > fromSequenceNr ? highest : 0;
+    }
+
+    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    {
+        var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
+        var written = base.WriteMessagesAsync(writes, cancellationToken);
+        if (writes.Count > 0)
+        {
+            // One persistent actor's writes per call (AsyncWriteJournal), so one id.
+            var id = writes[0].PersistenceId;
+            _writing[id] = written;
+            written.ContinueWith(done => _writing.TryRemove(new KeyValuePair<string, Task>(id, done)),
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return written;
+    }
+
+    private static async Task<IReadOnlyDictionary<string, long>> HighestAsync(AkkaPersistenceDataConnectionFactory connections,
+        IReadOnlyList<string> ids)
+    {
+        // One statement, no transaction: a single read is consistent on its own, and on SQLite an
+        // explicit transaction would be the plugin's, which may begin IMMEDIATE.
+        await using var connection = connections.GetConnection();
+        var table = connection.GetTable<JournalRow>();
+        var (name, column) = SqlPlugins.Names(table);
+        var (list, parameters) = SqlPlugins.IdParameters(ids);
+        var id = column(nameof(JournalRow.PersistenceId));
+        var rows = await table.DataContext.QueryToListAsync(
+            reader => (Id: reader.GetString(0), Highest: reader.GetInt64(1)),
+            $"SELECT {id}, MAX({column(nameof(JournalRow.SequenceNumber))}) FROM {name} WHERE {id} IN ({list}) GROUP BY {id}",
+            parameters);
+        return rows.ToDictionary(r => r.Id, r => r.Highest);
+    }
+}

@@ -1,0 +1,74 @@
+using Akka.Persistence;
+using Akka.Persistence.Sql.Db;
+using Akka.Persistence.Sql.Snapshot;
+using Akka.Util;
+using LinqToDB;
+using LinqToDB.Data;
+
+namespace Actors.Storage;
+
+/// <summary>
+/// Akka.Persistence.Sql's snapshot store, with the load every recovery starts with — the latest
+/// snapshot of one persistence id — answered for many recovering entities by one query
+/// (<see cref="QueryBatcher{TKey,TResult}"/>). Rows are read and turned into snapshots by the
+/// plugin's own types, so an unreadable snapshot fails its own load exactly as the plugin's would
+/// (and only its own); loads with other criteria, saves and deletes are the plugin's.
+/// </summary>
+public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
+{
+    private readonly QueryBatcher<string, Try<SelectedSnapshot>?>? _latest;
+
+    public BatchedSqlSnapshotStore(Akka.Configuration.Config snapshotConfig)
+        : base(snapshotConfig)
+    {
+        var config = SqlPlugins.Snapshots(snapshotConfig, Context.System.Settings.Setup);
+        // SQL Server's rows carry DateTime (the plugin's other row type) and the compatibility mode other
+        // columns: both left to the plugin's own query.
+        if (config is { IDaoConfig.SqlCommonCompatibilityMode: false } && !config.ProviderName.Contains("sqlserver", StringComparison.OrdinalIgnoreCase))
+        {
+            var connections = new AkkaPersistenceDataConnectionFactory(config);
+            var snapshots = new ByteArrayLongSnapshotSerializer(Context.System.Serialization, config);
+            _latest = new QueryBatcher<string, Try<SelectedSnapshot>?>(ids => LatestAsync(connections, snapshots, ids), _ => null,
+                SqlPlugins.RecoveryBatchSize(snapshotConfig));
+            RecoveryReads.Get(Context.System).Track(snapshotConfig.GetString("plugin-id"), _latest);
+        }
+    }
+
+    protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria,
+        CancellationToken cancellationToken)
+    {
+        if (_latest is null || criteria.MaxSequenceNr != long.MaxValue || criteria.MaxTimeStamp != DateTime.MaxValue)
+        {
+            return await base.LoadAsync(persistenceId, criteria, cancellationToken);
+        }
+
+        // Throws this id's deserialization failure, as the plugin's own load does.
+        return (await _latest.Get(persistenceId).WaitAsync(cancellationToken))?.Get();
+    }
+
+    private static async Task<IReadOnlyDictionary<string, Try<SelectedSnapshot>?>> LatestAsync(AkkaPersistenceDataConnectionFactory connections,
+        ByteArrayLongSnapshotSerializer snapshots, IReadOnlyList<string> ids)
+    {
+        // Each id's highest-numbered snapshot: one statement, no transaction (see BatchedSqlJournal).
+        await using var connection = connections.GetConnection();
+        var table = connection.GetTable<LongSnapshotRow>();
+        var (name, column) = SqlPlugins.Names(table);
+        var (list, parameters) = SqlPlugins.IdParameters(ids);
+        var (id, sequence) = (column(nameof(LongSnapshotRow.PersistenceId)), column(nameof(LongSnapshotRow.SequenceNumber)));
+        var rows = await table.DataContext.QueryToListAsync(
+            reader => new LongSnapshotRow
+            {
+                PersistenceId = reader.GetString(0),
+                SequenceNumber = reader.GetInt64(1),
+                Created = reader.GetInt64(2),
+                Payload = (byte[])reader.GetValue(3),
+                Manifest = reader.IsDBNull(4) ? string.Empty : reader.GetString(4),
+                SerializerId = reader.IsDBNull(5) ? null : reader.GetInt32(5),
+            },
+            $"SELECT s.{id}, s.{sequence}, s.{column(nameof(LongSnapshotRow.Created))}, s.{column(nameof(LongSnapshotRow.Payload))}, " +
+            $"s.{column(nameof(LongSnapshotRow.Manifest))}, s.{column(nameof(LongSnapshotRow.SerializerId))} FROM {name} s " +
+            $"WHERE s.{id} IN ({list}) AND s.{sequence} = (SELECT MAX(t.{sequence}) FROM {name} t WHERE t.{id} = s.{id})",
+            parameters);
+        return rows.ToDictionary(r => r.PersistenceId, r => (Try<SelectedSnapshot>?)snapshots.Deserialize(r));
+    }
+}
