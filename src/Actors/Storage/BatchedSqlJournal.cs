@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Db;
@@ -11,15 +12,17 @@ using LinqToDB.Data;
 namespace Actors.Storage;
 
 /// <summary>
-/// Akka.Persistence.Sql's journal, with the read every recovery starts with — the highest
-/// sequence number of one persistence id — answered for many recovering entities by one query
-/// (<see cref="QueryBatcher{TKey,TResult}"/>) instead of one transaction each. Writes, replays,
-/// deletes, tables and rows are the plugin's own. Set as the journal's <c>class</c> in node.conf;
-/// <c>recovery-batch-size</c> there bounds the ids per query.
+/// Akka.Persistence.Sql's journal, with the two reads of a recovery — the highest sequence number
+/// of one persistence id, then its events — answered for many recovering entities by one query
+/// each (<see cref="QueryBatcher{TKey,TResult}"/>, <see cref="BatchedReplay"/>) instead of a
+/// transaction (and a stream) each. Writes, deletes, long replays, tables and rows are the
+/// plugin's own. Set as the journal's <c>class</c> in node.conf, with <c>recovery-batch-size</c>
+/// (ids per query) and <c>recovery-batch-events-per-id</c>.
 /// </summary>
 public sealed class BatchedSqlJournal : SqlWriteJournal
 {
     private readonly QueryBatcher<string, long>? _highest;
+    private readonly BatchedReplay? _replay;
 
     // Writes in flight per id: a recovery of that id reads its highest number only after they end,
     // or it could reuse a sequence number (the plugin does the same for its own read).
@@ -36,8 +39,12 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
             var connections = new AkkaPersistenceDataConnectionFactory(config);
             _highest = new QueryBatcher<string, long>(ids => HighestAsync(connections, ids), _ => 0,
                 SqlPlugins.RecoveryBatchSize(journalConfig));
+            _replay = new BatchedReplay(connections, Context.System.Serialization, SqlPlugins.RecoveryBatchSize(journalConfig),
+                SqlPlugins.RecoveryBatchEventsPerId(journalConfig));
             // The block's own id: the plugin's settings lose theirs once connection options are applied.
-            RecoveryReads.Get(Context.System).Track(journalConfig.GetString("plugin-id"), _highest);
+            var pluginId = journalConfig.GetString("plugin-id");
+            RecoveryReads.Get(Context.System).Track(pluginId, _highest);
+            RecoveryReads.Get(Context.System).Track(RecoveryReads.Replays(pluginId), _replay.Reads);
         }
     }
 
@@ -56,6 +63,33 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
         // The plugin's answer: the highest number above the hint, else 0.
         var highest = await _highest.Get(persistenceId).WaitAsync(cancellationToken);
         return highest > fromSequenceNr ? highest : 0;
+    }
+
+    public override async Task ReplayMessagesAsync(IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr,
+        long max, Action<IPersistentRepresentation> recoveryCallback)
+    {
+        if (_replay is null || !_replay.Covers(fromSequenceNr, toSequenceNr))
+        {
+            await base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
+            return;
+        }
+
+        var replayed = await _replay.Reads.Get(new BatchedReplay.Range(persistenceId, fromSequenceNr, toSequenceNr));
+        if (replayed.Failure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        if (replayed.Events is null)
+        {
+            await base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
+            return;
+        }
+
+        foreach (var persistent in replayed.Events.Take((int)Math.Min(max, int.MaxValue)))
+        {
+            recoveryCallback(persistent);
+        }
     }
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)

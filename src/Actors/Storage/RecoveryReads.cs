@@ -13,6 +13,9 @@ public sealed class RecoveryReads : IExtension
 
     public static RecoveryReads Get(ActorSystem system) => system.WithExtension<RecoveryReads, RecoveryReadsProvider>();
 
+    /// <summary>The name a journal's batched replays are counted under (its highest-number reads are under its id).</summary>
+    public static string Replays(string pluginId) => pluginId + "#replay";
+
     /// <summary>What <paramref name="pluginId"/> has read so far (zeros if it has not started).</summary>
     public Counts Of(string pluginId) => _sources.TryGetValue(pluginId, out var source) ? source() : new Counts(0, 0, 0);
 

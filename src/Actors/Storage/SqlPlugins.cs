@@ -60,6 +60,14 @@ internal static class SqlPlugins
         return (name, member => Quote(descriptor.Columns.First(c => c.MemberName == member).ColumnName));
     }
 
+    /// <summary>Whether the mapping has a column for this member (some are optional: writer uuid, event manifest).</summary>
+    public static Func<string, bool> Mapped<T>(LinqToDB.ITable<T> table)
+        where T : class
+    {
+        var descriptor = table.DataContext.MappingSchema.GetEntityDescriptor(typeof(T));
+        return member => descriptor.Columns.Any(c => c.MemberName == member);
+    }
+
     /// <summary>
     /// <c>@p0, @p1, ...</c> for <paramref name="ids"/>, and the parameters. Batches are at most
     /// recovery-batch-size ids, below every supported database's parameter limit.
@@ -71,6 +79,14 @@ internal static class SqlPlugins
 
     // Standard SQL quoting (SQLite and PostgreSQL): names exactly as the mapping spells them.
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Longest event range (events) one id's replay may have to be gathered with others (<c>recovery-batch-events-per-id</c>).</summary>
+    public static long RecoveryBatchEventsPerId(Akka.Configuration.Config block)
+    {
+        var events = block.GetLong("recovery-batch-events-per-id", 0);
+        return events >= 1 ? events : throw new Akka.Configuration.ConfigurationException(
+            $"{block.GetString("plugin-id", "the SQL journal")}.recovery-batch-events-per-id must be set (node.conf) and at least 1");
+    }
 
     /// <summary>Most persistence ids one recovery read carries (<c>recovery-batch-size</c> in the plugin's block).</summary>
     public static int RecoveryBatchSize(Akka.Configuration.Config block)

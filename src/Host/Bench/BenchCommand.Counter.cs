@@ -51,8 +51,14 @@ internal static partial class BenchCommand
         {
             Description = "Ordered map of --requests with this many outstanding, against the same requests fired all at once (Task.WhenAll)",
         };
+        var read = new Option<bool>("--read")
+        {
+            // The counter type's GetCounter: on keys the node has never seen, the warm-up's "every key
+            // once" is one entity recovery (journal and snapshot reads) per call, and no write.
+            Description = "Read (GetCounter on the counter type) instead of adding: with a new --key-prefix, the warm-up's \"every key once\" rate is recoveries/s",
+        };
         var command = new Command("counter", "Adds to counter entities; each request awaits its reply.")
-            { keys, prefix, concurrency, requests, duration, persist, baseline, batch, window, warmup };
+            { keys, prefix, concurrency, requests, duration, persist, baseline, batch, window, warmup, read };
         command.SetAction(async (r, ct) =>
         {
             var persistOn = r.GetValue(persist) == "on";
@@ -75,8 +81,10 @@ internal static partial class BenchCommand
             }
 
             var runs = (r.GetValue(concurrency), count, time);
-            Func<long, Task<CallOutcome>> ours = async i =>
-                Outcome(await client.SendAsync(new BenchAdd(client.NewRequestId(), $"{keyPrefix}{i % keyCount}", 1, failRate), timeout, ct));
+            var reads = r.GetValue(read);
+            Func<long, Task<CallOutcome>> ours = async i => Outcome(await client.SendAsync(reads
+                ? new GetCounter(client.NewRequestId(), $"{keyPrefix}{i % keyCount}")
+                : new BenchAdd(client.NewRequestId(), $"{keyPrefix}{i % keyCount}", 1, failRate), timeout, ct));
             Func<long, Task<CallOutcome>> raw = async i =>
             {
                 try
@@ -90,7 +98,7 @@ internal static partial class BenchCommand
                 }
             };
 
-            var name = $"counter ({(target.InProcess ? "in-process" : "remote")}, persist {(persistOn ? "on" : "off")}, " +
+            var name = $"counter {(reads ? "reads" : "adds")} ({(target.InProcess ? "in-process" : "remote")}, persist {(persistOn ? "on" : "off")}, " +
                        $"{keyCount} keys, {runs.Item1} outstanding, batch {r.GetValue(batch)})";
             var warm = r.GetValue(warmup);
             if (warm > TimeSpan.Zero)
