@@ -125,6 +125,14 @@ internal static partial class BenchCommand
             var before = Commits();
             var result = await LoadRun.RunAsync(name, ours, runs.Item1, runs.count, runs.time, ct);
             var extra = persistOn && commits.HasValue ? JournalFigures(result, Commits() - before) : null;
+            if (persistOn && target.Postgres is { } postgres)
+            {
+                postgres.AddTo(extra ??= []);
+                if (!postgres.Durable)
+                {
+                    AnsiConsole.MarkupLine("[yellow]server fsync/synchronous_commit off: not durable writes[/]");
+                }
+            }
             var reference = r.GetValue(baseline) ? await LoadRun.RunAsync(name + " baseline", raw, runs.Item1, runs.count, runs.time, ct) : null;
             return await ReportAsync(r, result, reference, extra);
         });

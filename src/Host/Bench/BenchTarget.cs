@@ -42,6 +42,9 @@ internal sealed class BenchTarget : IAsyncDisposable
 
     public bool InProcess => _node is not null;
 
+    /// <summary>With --inproc on PostgreSQL: the server's commit durability, read from it.</summary>
+    public PostgresDurability? Postgres { get; private init; }
+
     /// <summary>One add on the raw baseline counter (persistent or in-memory entity).</summary>
     public Task<BaselineTotal> BaselineAddAsync(BaselineAdd add, bool persist, TimeSpan timeout) => _baseline(add, persist, timeout);
 
@@ -69,7 +72,10 @@ internal sealed class BenchTarget : IAsyncDisposable
         var persistent = sharding.ShardRegion(BaselineHosting.PersistentRegion);
         return new BenchTarget(ActorsClient.ForGateway(system, gateway), system,
             (add, persistOn, timeout) => (persistOn ? persistent : inMemory).Ask<BaselineTotal>(add, timeout),
-            node, null, folder);
+            node, null, folder)
+        {
+            Postgres = options.PostgresConnection is { } postgres ? await PostgresDurability.ReadAsync(postgres) : null,
+        };
     }
 
     /// <param name="clientHocon">Client settings for this run (batching).</param>

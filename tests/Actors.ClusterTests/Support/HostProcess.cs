@@ -78,10 +78,14 @@ public sealed class HostProcess : IDisposable
     }
 
     /// <summary>Runs a short command (e.g. <c>send</c>) to its end and returns its exit code.</summary>
+    public static Task<(int ExitCode, HostProcess Process)> RunAsync(ITestOutputHelper output, string name, TimeSpan timeout,
+        params string[] args) => RunAsync(output, name, timeout, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="RunAsync(ITestOutputHelper, string, TimeSpan, string[])"/>, with environment variables.</summary>
     public static async Task<(int ExitCode, HostProcess Process)> RunAsync(ITestOutputHelper output, string name, TimeSpan timeout,
-        params string[] args)
+        IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var process = Start(output, name, args);
+        var process = Start(output, name, environment, args);
         await process.WaitForExitAsync(timeout);
         return (process._process.ExitCode, process);
     }

@@ -16,9 +16,19 @@ public sealed class PostgresServer : IAsyncLifetime
 {
     public const string ExistingServerVariable = "ACTORS_TEST_POSTGRES";
 
+    private readonly bool? _fsync;
     private string? _folder;
     private string? _binaries;
     private string _admin = "";
+
+    /// <summary>The tests' server: fsync off (the tests kill nodes, never this server).</summary>
+    public PostgresServer()
+    {
+    }
+
+    /// <summary>A server of its own (never the one <see cref="ExistingServerVariable"/> names), with fsync as given.</summary>
+    /// <param name="fsync">On for the spec that checks what durability the bench runs with.</param>
+    public PostgresServer(bool fsync) => _fsync = fsync;
 
     /// <summary>What the tests say when there is no PostgreSQL to start.</summary>
     private const string Missing =
@@ -27,7 +37,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (Environment.GetEnvironmentVariable(ExistingServerVariable) is { Length: > 0 } existing)
+        if (_fsync is null && Environment.GetEnvironmentVariable(ExistingServerVariable) is { Length: > 0 } existing)
         {
             _admin = existing;
             return;
@@ -45,9 +55,9 @@ public sealed class PostgresServer : IAsyncLifetime
         var data = Path.Combine(_folder, "data");
         await RunPostgresToolAsync("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
         var port = HostProcess.FreePort();
-        // Loopback only, sockets in our folder; fsync off: the tests kill nodes, never this server.
+        // Loopback only, sockets in our folder.
         await RunPostgresToolAsync("pg_ctl", ["-D", data, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "60", "-o",
-            $"-p {port} -c listen_addresses=127.0.0.1 -k {_folder} -c max_connections=400 -c fsync=off", "start"]);
+            $"-p {port} -c listen_addresses=127.0.0.1 -k {_folder} -c max_connections=400 -c fsync={(_fsync == true ? "on" : "off")}", "start"]);
         _admin = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
     }
 

@@ -1,0 +1,34 @@
+using Npgsql;
+
+namespace Actors.Host.Bench;
+
+/// <summary>
+/// What the PostgreSQL server a bench writes to does on commit, read from the server itself
+/// (<c>SHOW fsync</c>, <c>SHOW synchronous_commit</c>): figures taken with fsync off are not
+/// durable writes, and the bench says so beside them.
+/// </summary>
+internal sealed record PostgresDurability(bool Fsync, bool SynchronousCommit)
+{
+    public static async Task<PostgresDurability> ReadAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        return new PostgresDurability(await OnAsync(connection, "fsync"), await OnAsync(connection, "synchronous_commit"));
+    }
+
+    /// <summary>Every acknowledged write reached the disk before its reply.</summary>
+    public bool Durable => Fsync && SynchronousCommit;
+
+    public void AddTo(Dictionary<string, double> figures)
+    {
+        figures["postgres_fsync_on"] = Fsync ? 1 : 0;
+        figures["postgres_synchronous_commit_on"] = SynchronousCommit ? 1 : 0;
+    }
+
+    private static async Task<bool> OnAsync(NpgsqlConnection connection, string setting)
+    {
+        // Setting names are this file's constants, never input.
+        await using var show = new NpgsqlCommand($"SHOW {setting}", connection);
+        return (string?)await show.ExecuteScalarAsync() is not ("off" or "local");
+    }
+}
