@@ -22,7 +22,7 @@ public sealed class PostgresDurabilitySpecs(ITestOutputHelper output)
     [InlineData(false)]
     public async Task The_bench_reports_the_servers_fsync_with_its_figures(bool fsync)
     {
-        var server = new PostgresServer(fsync);
+        var server = PostgresServer.Own(fsync);
         await server.InitializeAsync();
         var folder = Path.Combine(Path.GetTempPath(), "actors-bench-tests", Guid.NewGuid().ToString("N"));
         try

@@ -26,9 +26,12 @@ public sealed class PostgresServer : IAsyncLifetime
     {
     }
 
+    // Private: a collection fixture may have only one public constructor.
+    private PostgresServer(bool fsync) => _fsync = fsync;
+
     /// <summary>A server of its own (never the one <see cref="ExistingServerVariable"/> names), with fsync as given.</summary>
     /// <param name="fsync">On for the spec that checks what durability the bench runs with.</param>
-    public PostgresServer(bool fsync) => _fsync = fsync;
+    public static PostgresServer Own(bool fsync) => new(fsync);
 
     /// <summary>What the tests say when there is no PostgreSQL to start.</summary>
     private const string Missing =
