@@ -37,10 +37,9 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
         if (config is { DaoConfig.SqlCommonCompatibilityMode: false })
         {
             var connections = new AkkaPersistenceDataConnectionFactory(config);
-            _highest = new QueryBatcher<string, long>(ids => HighestAsync(connections, ids), _ => 0,
-                SqlPlugins.RecoveryBatchSize(journalConfig));
-            _replay = new BatchedReplay(connections, Context.System.Serialization, SqlPlugins.RecoveryBatchSize(journalConfig),
-                SqlPlugins.RecoveryBatchEventsPerId(journalConfig));
+            var batchSize = SqlPlugins.RecoveryBatchSize(journalConfig);
+            _highest = new QueryBatcher<string, long>(ids => HighestAsync(connections, ids), _ => 0, batchSize);
+            _replay = new BatchedReplay(connections, Context.System.Serialization, batchSize, SqlPlugins.RecoveryBatchEventsPerId(journalConfig));
             // The block's own id: the plugin's settings lose theirs once connection options are applied.
             var pluginId = journalConfig.GetString("plugin-id");
             RecoveryReads.Get(Context.System).Track(pluginId, _highest);

@@ -5,7 +5,7 @@ namespace Actors.Storage;
 
 /// <summary>
 /// How well recovery reads were gathered, per plugin id: queries run and persistence ids they
-/// carried (ids per query is what batching achieves). Read by specs and <c>bench</c>.
+/// carried (ids per query is what batching achieves), for specs and operators reading a live node.
 /// </summary>
 public sealed class RecoveryReads : IExtension
 {

@@ -29,6 +29,8 @@ internal sealed record PostgresDurability(bool Fsync, bool SynchronousCommit)
     {
         // Setting names are this file's constants, never input.
         await using var show = new NpgsqlCommand($"SHOW {setting}", connection);
-        return (string?)await show.ExecuteScalarAsync() is not ("off" or "local");
+        // synchronous_commit = local (or remote_*) still flushes this server's WAL before a commit
+        // returns; only off acknowledges first.
+        return (string?)await show.ExecuteScalarAsync() is not "off";
     }
 }
