@@ -12,9 +12,10 @@ namespace Actors.Client;
 /// <summary>
 /// Sends requests to an Actors cluster from any Akka.NET actor system and awaits their typed
 /// replies. Every call completes exactly once: with the node's reply, or with a client-made
-/// <see cref="ErrorCode.Timeout"/> when none arrives in time. Requests go to a node's gateway
-/// endpoint (not its cluster port) through one link actor that fails over between endpoints;
-/// replies come straight back and are correlated by request id in a few long-lived actors.
+/// <see cref="ErrorCode.Timeout"/> when none arrives in time. Requests go to the nodes' gateway
+/// endpoints (not their cluster ports), spread over the live ones by request id; a link actor finds
+/// them and fails over between them. Replies come straight back and are correlated by request id
+/// in a few long-lived actors.
 /// </summary>
 public sealed partial class ActorsClient : IAsyncDisposable
 {
@@ -60,7 +61,7 @@ public sealed partial class ActorsClient : IAsyncDisposable
             .Select(i => system.ActorOf(Props.Create(() => new Requester(target, sweepInterval, batching, $"{_idPrefix}-b{i}", remote)),
                 $"actors-requester-{n}-{i}"))
             .ToArray();
-        link?.Tell(GatewayLink.Connect.Instance);
+        link?.Tell(new GatewayLink.Connect(_requesters));
     }
 
     /// <summary>Timeout applied when a call names none (<c>actors.client.request-timeout</c>).</summary>

@@ -6,9 +6,9 @@ using Akka.Remote;
 
 namespace Actors.Client;
 
-/// <summary>How a client finds and keeps a node's gateway endpoint (<c>actors.client.link</c>).</summary>
+/// <summary>How a client finds and keeps the nodes' gateway endpoints (<c>actors.client.link</c>).</summary>
 internal sealed record LinkSettings(string SystemName, string GatewayPath, TimeSpan HeartbeatInterval, TimeSpan AcceptablePause,
-    int BufferSize, int MaxContacts)
+    int BufferSize, int MaxContacts, int MaxGateways, TimeSpan MaxAskInterval)
 {
     public static LinkSettings From(Config client) => new(
         client.GetString("cluster-system-name"),
@@ -16,46 +16,57 @@ internal sealed record LinkSettings(string SystemName, string GatewayPath, TimeS
         client.GetTimeSpan("link.heartbeat-interval"),
         client.GetTimeSpan("link.acceptable-heartbeat-pause"),
         client.GetInt("link.buffer-size"),
-        client.GetInt("link.max-contacts"));
+        client.GetInt("link.max-contacts"),
+        Math.Max(1, client.GetInt("link.max-gateways")),
+        client.GetTimeSpan("link.max-ask-interval"));
 }
 
 /// <summary>
-/// The client's way to the cluster: sends every request to one node's gateway endpoint, found by
-/// asking the contacts for <c>/user/gateway</c>. It learns the other members' endpoints from the
-/// one it uses (which doubles as the heartbeat), and moves to another when that node says it is
-/// leaving, the connection drops, or heartbeats go unanswered. Endpoints run in untrusted mode,
-/// so no remote death watch: liveness is the heartbeat. While no endpoint is known, requests wait
-/// in a bounded buffer; beyond it they are answered Unavailable.
+/// The client's way to the cluster: keeps the gateway endpoints of up to max-gateways members,
+/// found by asking the contacts for <c>/user/gateway</c>, and tells the requesters which are live
+/// (<see cref="GatewayRoutes{TRef}"/>): they spread requests over them by request id, so every
+/// member's gateway admits its share. Each live endpoint is probed every heartbeat for the
+/// members' endpoints (learning new ones) and whether its node is leaving; one is dropped when it
+/// says so, its connection drops, or it leaves heartbeats unanswered. Endpoints run in untrusted
+/// mode, so no remote death watch: liveness is the heartbeat. Requests that reach the link itself
+/// (none live yet) wait in a bounded buffer; beyond it they are answered Unavailable.
 /// </summary>
 internal sealed class GatewayLink : ReceiveActor, IWithTimers
 {
     private readonly LinkSettings _settings;
     private readonly string _scheme;
-    private readonly HashSet<Address> _contacts;
+    private readonly HashSet<Address> _given;
+    // The endpoints the last report named: a member gone from the cluster is no longer asked for.
+    private HashSet<Address> _learned = [];
+    private readonly GatewaySet<IActorRef> _gateways;
     private readonly Queue<(IActorsMessage Message, string RequestId, IActorRef Sender)> _waiting = new();
-    private IActorRef? _gateway;
-    private long _heardAt;
+    private GatewayRoutes<IActorRef> _routes = GatewayRoutes<IActorRef>.None;
+    private IReadOnlyList<IActorRef> _requesters = [];
     private long _probedAt;
-    // A gateway that said its node is leaving is not chosen again for a while.
-    private (Address Address, long Until)? _avoid;
 
     public GatewayLink(IEnumerable<Address> contacts, LinkSettings settings, string scheme)
     {
         _settings = settings;
         _scheme = scheme;
-        _contacts = contacts.ToHashSet();
+        _given = contacts.ToHashSet();
+        _gateways = new GatewaySet<IActorRef>(settings.MaxGateways);
         Receive<IRequest>(request => Forward(request, request.RequestId));
         Receive<TimedRequest>(timed => Forward(timed, timed.Request.RequestId));
         Receive<ActorIdentity>(Identified);
         Receive<GatewayContacts>(Learn);
-        Receive<Refused>(_ => Probe(force: false));
+        Receive<Refused>(_ => ProbeAll(force: false));
         Receive<Tick>(_ => Heartbeat());
-        Receive<Connect>(_ => IdentifyGateways());
+        Receive<Connect>(connect =>
+        {
+            _requesters = connect.Requesters;
+            AskContacts();
+        });
         Receive<DisassociatedEvent>(e =>
         {
-            if (_gateway?.Path.Address == e.RemoteAddress)
+            if (_gateways.Remove(e.RemoteAddress))
             {
-                Lose();
+                Changed();
+                AskContacts();
             }
         });
     }
@@ -82,9 +93,9 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
 
     private void Forward(IActorsMessage message, string requestId)
     {
-        if (_gateway is not null)
+        if (_routes.For(requestId) is { } gateway)
         {
-            _gateway.Tell(message, Sender);
+            gateway.Tell(message, Sender);
         }
         else if (_waiting.Count < _settings.BufferSize)
         {
@@ -93,102 +104,98 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         else
         {
             Sender.Tell(new ErrorReply(requestId, ErrorCode.Unavailable,
-                $"no gateway endpoint reachable at {string.Join(", ", _contacts.Select(a => $"{a.Host}:{a.Port}"))}"));
+                $"no gateway endpoint reachable at {string.Join(", ", _given.Select(a => $"{a.Host}:{a.Port}"))}"));
         }
     }
 
     private void Identified(ActorIdentity identity)
     {
-        if (_gateway is not null || identity.Subject is not { } gateway || IsAvoided(gateway.Path.Address))
+        if (identity.Subject is not { } gateway || !_gateways.Add(gateway.Path.Address, gateway, Environment.TickCount64))
         {
             return;
         }
 
-        _gateway = gateway;
-        _heardAt = Environment.TickCount64;
+        Changed();
         while (_waiting.TryDequeue(out var waiting))
         {
-            gateway.Tell(waiting.Message, waiting.Sender);
+            _routes.For(waiting.RequestId)!.Tell(waiting.Message, waiting.Sender);
         }
 
-        Probe(force: true);
+        gateway.Tell(new GetGatewayContacts());
     }
 
     private void Learn(GatewayContacts contacts)
     {
-        if (_gateway is null || Sender.Path.Address != _gateway.Path.Address)
+        var from = Sender.Path.Address;
+        if (!_gateways.IsLive(from))
         {
             return;
         }
 
-        _heardAt = Environment.TickCount64;
-        foreach (var contact in contacts.Contacts ?? [])
-        {
-            if (_contacts.Count >= _settings.MaxContacts)
-            {
-                break;
-            }
-
-            if (contact is not null && TryAddress(contact) is { } address)
-            {
-                _contacts.Add(address);
-            }
-        }
+        _gateways.Heard(from, Environment.TickCount64);
+        _learned = (contacts.Contacts ?? []).Take(_settings.MaxContacts)
+            .Select(c => c is null ? null : TryAddress(c)).OfType<Address>().ToHashSet();
 
         if (contacts.Leaving)
         {
-            _avoid = (_gateway.Path.Address, Environment.TickCount64 + 2 * (long)_settings.AcceptablePause.TotalMilliseconds);
-            Lose();
+            _gateways.Avoid(from, Environment.TickCount64 + 2 * (long)_settings.AcceptablePause.TotalMilliseconds);
+            Changed();
+            AskContacts();
         }
     }
 
     private void Heartbeat()
     {
-        if (_gateway is null)
+        var silent = _gateways.Silent(Environment.TickCount64, (long)_settings.AcceptablePause.TotalMilliseconds);
+        foreach (var address in silent)
         {
-            IdentifyGateways();
+            _gateways.Remove(address);
         }
-        else if (Environment.TickCount64 - _heardAt > (long)_settings.AcceptablePause.TotalMilliseconds)
+
+        if (silent.Count > 0)
         {
-            Lose();
+            Changed();
         }
-        else
-        {
-            Probe(force: true);
-        }
+
+        ProbeAll(force: true);
+        AskContacts();
     }
 
-    // A refusal may mean the node is leaving: ask at once (at most every quarter heartbeat).
-    private void Probe(bool force)
+    // A refusal may mean a node is leaving: ask at once (at most every quarter heartbeat).
+    private void ProbeAll(bool force)
     {
         var now = Environment.TickCount64;
-        if (_gateway is null || (!force && now - _probedAt < (long)_settings.HeartbeatInterval.TotalMilliseconds / 4))
+        if (!force && now - _probedAt < (long)_settings.HeartbeatInterval.TotalMilliseconds / 4)
         {
             return;
         }
 
         _probedAt = now;
-        _gateway.Tell(new GetGatewayContacts());
+        foreach (var gateway in _gateways.Live)
+        {
+            gateway.Tell(new GetGatewayContacts());
+        }
     }
 
-    private void Lose()
+    // The requesters route by the new set; messages already sent to a dropped endpoint end in their attempt's timeout.
+    private void Changed()
     {
-        _gateway = null;
-        IdentifyGateways();
+        _routes = _gateways.Routes();
+        foreach (var requester in _requesters)
+        {
+            requester.Tell(_routes);
+        }
     }
 
-    private void IdentifyGateways()
+    private void AskContacts()
     {
-        var candidates = _contacts.Where(a => !IsAvoided(a)).ToList();
-        foreach (var address in candidates.Count > 0 ? candidates : _contacts.ToList())
+        var asked = _gateways.ToAsk(_given.Union(_learned).ToList(), Environment.TickCount64, (long)_settings.HeartbeatInterval.TotalMilliseconds,
+            (long)_settings.MaxAskInterval.TotalMilliseconds);
+        foreach (var address in asked)
         {
             Context.ActorSelection($"{address}{_settings.GatewayPath}").Tell(new Identify(null));
         }
     }
-
-    private bool IsAvoided(Address address) =>
-        _avoid is { } avoid && avoid.Address == address && Environment.TickCount64 < avoid.Until && _contacts.Count > 1;
-
     private Address? TryAddress(string contact)
     {
         try
@@ -202,20 +209,18 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>A requester got Overloaded: the node may be leaving, so the link asks at once.</summary>
+    /// <summary>A requester got Overloaded: a node may be leaving, so the link asks at once.</summary>
     internal sealed record Refused
     {
         public static readonly Refused Instance = new();
     }
 
     /// <summary>
-    /// Sent by the client once its requesters exist: a transport that refuses the node's certificate
-    /// stops the actor system, which must not happen while the client is still being built.
+    /// Sent by the client once its requesters exist (they are told each change of the live endpoints):
+    /// a transport that refuses the node's certificate stops the actor system, which must not happen
+    /// while the client is still being built.
     /// </summary>
-    internal sealed record Connect
-    {
-        public static readonly Connect Instance = new();
-    }
+    internal sealed record Connect(IReadOnlyList<IActorRef> Requesters);
 
     private sealed record Tick
     {

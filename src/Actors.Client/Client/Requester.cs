@@ -20,6 +20,7 @@ internal sealed record BatchSettings(int MaxSize, TimeSpan Linger, int Pipeline 
 internal sealed class Requester : ReceiveActor, IWithTimers
 {
     private readonly IActorRef _target;
+    private GatewayRoutes<IActorRef> _routes = GatewayRoutes<IActorRef>.None;
     private readonly bool _remote;
     private readonly BatchSettings _batching;
     private readonly string _batchPrefix;
@@ -31,7 +32,8 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
     /// <param name="remote">
     /// The target is the client's gateway link: each message goes with its caller's remaining time
-    /// (<see cref="TimedRequest"/>), and each Overloaded reply is told to the link (its node may be leaving).
+    /// (<see cref="TimedRequest"/>) to the live gateway endpoint its request id routes to (to the
+    /// link while none is known), and each Overloaded reply is told to the link (a node may be leaving).
     /// </param>
     public Requester(IActorRef target, TimeSpan sweepInterval, BatchSettings batching, string batchPrefix, bool remote)
     {
@@ -40,6 +42,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         _batching = batching;
         _batchPrefix = batchPrefix;
         Receive<Outgoing>(Send);
+        Receive<GatewayRoutes<IActorRef>>(routes => _routes = routes);
         Receive<BatchReply>(CompleteBatch);
         Receive<IReply>(Complete);
         Receive<Flush>(_ => FlushBuffer());
@@ -68,7 +71,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         if (!_batching.Enabled || outgoing.Request is RequestBatch)
         {
-            _target.Tell(Timed(outgoing.Request, outgoing.CallDeadline, outgoing.TraceParent is { } one ? [one] : null), Self);
+            Target(id).Tell(Timed(outgoing.Request, outgoing.CallDeadline, outgoing.TraceParent is { } one ? [one] : null), Self);
             return;
         }
 
@@ -106,6 +109,8 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         }
     }
 
+    private IActorRef Target(string requestId) => _routes.For(requestId) ?? _target;
+
     private void FlushBuffer()
     {
         Timers.Cancel(nameof(Flush));
@@ -116,11 +121,26 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         var items = _buffer;
         _buffer = new List<IRequest>(_batching.MaxSize);
+        if (_routes.Count < 2)
+        {
+            SendTo(Target(items[0].RequestId), items);
+            return;
+        }
+
+        // One message per gateway endpoint: each item goes where its id routes (a retried copy meets its first).
+        foreach (var group in items.GroupBy(i => Target(i.RequestId)))
+        {
+            SendTo(group.Key, group.ToList());
+        }
+    }
+
+    private void SendTo(IActorRef target, List<IRequest> items)
+    {
         if (items.Count == 1)
         {
             _singles.Add(items[0].RequestId);
             var single = _pending.GetValueOrDefault(items[0].RequestId);
-            _target.Tell(Timed(items[0], single?.CallDeadline ?? 0, single?.TraceParent is { } parent ? [parent] : null), Self);
+            target.Tell(Timed(items[0], single?.CallDeadline ?? 0, single?.TraceParent is { } parent ? [parent] : null), Self);
             return;
         }
 
@@ -130,7 +150,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         var callDeadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.CallDeadline : 0);
         // Each item's trace goes with it, in item order ("" for an untraced one); none when nothing is traced.
         var traces = items.Select(i => _pending.GetValueOrDefault(i.RequestId)?.TraceParent ?? "").ToArray();
-        _target.Tell(Timed(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true), callDeadline,
+        target.Tell(Timed(new RequestBatch(batchId, items.ToArray(), AnswerAsCompleted: true), callDeadline,
             traces.Any(t => t.Length > 0) ? traces : null), Self);
     }
 
