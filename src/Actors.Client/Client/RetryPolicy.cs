@@ -11,11 +11,17 @@ namespace Actors.Client;
 /// computations, writes applied once by request id), with the same request id; an idempotent
 /// attempt that gets no answer within <see cref="AttemptTimeout"/> is sent again (its node may have
 /// died with it). Other requests may have run, so those errors are returned as they are.
-/// The wait honours the node's retry-after hint, grows exponentially, carries jitter so callers
-/// spread out, and all attempts together stay inside the call's timeout.
+/// The wait grows exponentially, never below the node's retry-after hint; after an Overloaded
+/// reply, never above four times that hint either: the hint is the node's pushback (as in gRPC's
+/// retry design), paced to when room frees, and backing off to seconds on top of it left the
+/// node idle while its callers slept (BENCHMARKS.md). Every wait carries jitter so callers spread
+/// out, and all attempts together stay inside the call's timeout.
 /// </summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan MaxBackoff, TimeSpan? AttemptTimeout = null)
 {
+    // How far past the node's hint a caller refused again and again backs off.
+    private const int HintSpread = 4;
+
     /// <summary>From <c>actors.client.retry</c> (hocon/client.conf holds the defaults).</summary>
     public static RetryPolicy From(Config config) =>
         new(config.RequireInt("max-attempts"), config.RequireTimeSpan("min-backoff"), config.RequireTimeSpan("max-backoff"),
@@ -54,6 +60,11 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan 
         var exponential = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, MinBackoff.Ticks * (1L << Math.Min(attempt - 1, 30))));
         var hint = error.RetryAfter ?? TimeSpan.Zero;
         var wait = hint > exponential ? hint : exponential;
+        if (error.Code == ErrorCode.Overloaded && hint > TimeSpan.Zero && wait > hint * HintSpread)
+        {
+            wait = hint * HintSpread;
+        }
+
         // Up to +50% jitter, so callers refused together do not come back together.
         return wait + TimeSpan.FromTicks((long)(wait.Ticks * 0.5 * Random.Shared.NextDouble()));
     }

@@ -6,8 +6,9 @@ namespace Actors.Gateway;
 
 /// <summary>
 /// Whether the gateway takes a request on: the node-wide rules, the caller's remaining time, the
-/// node's and the route's bounds (<see cref="InFlightTable.Admits"/>), and a client's retry of a
-/// request still in flight, which waits for the same answer. Plain logic over the in-flight
+/// node's and the route's bounds (<see cref="InFlightTable.Admits"/>; over the route's, it may wait
+/// for a slot in <see cref="AdmissionQueue"/>), and a client's retry of a request still in flight,
+/// which waits for the same answer. Plain logic over the in-flight
 /// table: the gateway actor sends what it decides.
 /// </summary>
 /// <param name="gatewayPath">The gateway's full path, carried by each routed request (see <see cref="RoutedRequest.Gateway"/>).</param>
@@ -18,6 +19,9 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
     private readonly TokenSource _tokens = new();
     private readonly long _resendAfterMs = (long)settings.ResendRetriesAfter.TotalMilliseconds;
 
+    /// <summary>Requests over their route's limit, waiting for a slot (the gateway releases them as slots free).</summary>
+    public AdmissionQueue Queue { get; } = new(settings.QueueWait);
+
     /// <summary>Set once the node leaves: new requests are refused, retryable elsewhere.</summary>
     public bool Draining { get; set; }
 
@@ -26,7 +30,9 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
 
     /// <summary>Decides for <paramref name="request"/>, whose route is <paramref name="route"/> (null: none registered).</summary>
     /// <param name="traceParent">The trace the routed request carries on (the gateway's span, or the caller's).</param>
-    public Decision Decide(IRequest request, Route? route, Waiter waiter, TimeSpan within, long now, string? traceParent = null)
+    /// <param name="callerTrace">The caller's own trace, kept by a request that waits for a slot.</param>
+    public Decision Decide(IRequest request, Route? route, Waiter waiter, TimeSpan within, long now, string? traceParent = null,
+        string? callerTrace = null)
     {
         // Null only over the wire, where RequestRules refuses it.
         var id = request.RequestId ?? "";
@@ -56,17 +62,18 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
             return new Decision.Refused(refusal!);
         }
 
-        var nodeFull = inFlight.Count >= settings.MaxInFlight;
+        var nodeFull = inFlight.Count + Queue.Count >= settings.MaxInFlight;
         if (nodeFull || !inFlight.Admits(route, now))
         {
-            Rejected++;
-            route.Limit.Refused();
-            ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound", nodeFull ? "node" : route.Name));
-            return new Decision.Refused(new ErrorReply(id, ErrorCode.Overloaded,
-                nodeFull
-                    ? $"node has {inFlight.Count} requests in flight (limit {settings.MaxInFlight})"
-                    : $"{route.Name} has {route.Working} requests in flight (limit now {route.Limit.Current}, at most {route.Limit.Max})",
-                route.Limit.RetryAfter));
+            if (!nodeFull && Queue.TryQueue(new Queued(request, waiter, within, callerTrace, route, now)))
+            {
+                return Decision.Waiting.Instance;
+            }
+
+            return new Decision.Refused(Overloaded(route, id, now, nodeFull
+                ? $"node has {inFlight.Count + Queue.Count} requests in flight or waiting (limit {settings.MaxInFlight})"
+                : $"{route.Name} has {route.Working} requests in flight (limit now {route.Limit.Current}, at most {route.Limit.Max})",
+                nodeFull ? "node" : route.Name));
         }
 
         if (request is IIdempotentRequest && inFlight.TryGet(id, out var running) && Equals(running.Routed.Request, request))
@@ -95,6 +102,19 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
                 "a request with this id is already in flight on this node; request ids must be unique"), Counted: false);
     }
 
+    /// <summary>The answer to a request that waited the whole queue-wait without a slot.</summary>
+    public ErrorReply WaitedTooLong(Queued queued, long now) => Overloaded(queued.Route, queued.Request.RequestId ?? "", now,
+        $"{queued.Route.Name} had no free slot within {Queue.MaxWait.TotalMilliseconds:F0} ms " +
+        $"(limit now {queued.Route.Limit.Current}, at most {queued.Route.Limit.Max})", queued.Route.Name);
+
+    private ErrorReply Overloaded(Route route, string id, long now, string message, string bound)
+    {
+        Rejected++;
+        route.Limit.Refused(now);
+        ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound", bound));
+        return new ErrorReply(id, ErrorCode.Overloaded, message, route.Limit.RetryAfter);
+    }
+
     /// <summary>What the gateway does with a request.</summary>
     public abstract record Decision
     {
@@ -103,6 +123,12 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
 
         /// <summary>Send <paramref name="Routed"/> to its route (new, or a copy of one in flight sent again).</summary>
         public sealed record Send(Route Route, RoutedRequest Routed) : Decision;
+
+        /// <summary>Over its route's limit, it waits in <see cref="Queue"/> for a slot.</summary>
+        public sealed record Waiting : Decision
+        {
+            public static readonly Waiting Instance = new();
+        }
 
         /// <summary>A retry that waits for the answer of the copy in flight.</summary>
         public sealed record Joined : Decision

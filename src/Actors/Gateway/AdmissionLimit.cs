@@ -55,6 +55,8 @@ public sealed class AdmissionLimit
     private int _refused;
 
     private double _retryAfterMs;
+    private long _lastReplyAt = long.MinValue;
+    private long _hintRaisedAt = long.MinValue / 2; // far past, without overflow in a subtraction
 
     public AdmissionLimit(int min, int max, LimitSettings settings)
     {
@@ -90,11 +92,28 @@ public sealed class AdmissionLimit
     /// <summary>A request was admitted; <paramref name="inFlight"/> counts it.</summary>
     public void Admitted(int inFlight) => _peakInFlight = Math.Max(_peakInFlight, inFlight);
 
+    /// <summary>A request waits for a slot: demand reached the limit (not a refusal).</summary>
+    public void Demanded() => _peakInFlight = Math.Max(_peakInFlight, (int)_limit);
+
     /// <summary>A request was refused for this route's bound: demand is above the limit.</summary>
-    public void Refused()
+    public void Refused(long nowMs)
     {
         _refused++;
         _peakInFlight = Math.Max(_peakInFlight, (int)_limit);
+        if (_lastReplyAt == long.MinValue)
+        {
+            _lastReplyAt = nowMs;
+        }
+
+        // Refusing while no reply came for a window and the hint (a failover, a stalled journal):
+        // windows only close on replies, so the hint grows here, doubling per window, or the
+        // callers told it would come back to the same refusal until their attempts ran out.
+        var window = (long)_settings.Window.TotalMilliseconds;
+        if (nowMs - _lastReplyAt > Math.Max(window, _retryAfterMs) && nowMs - _hintRaisedAt >= window)
+        {
+            _hintRaisedAt = nowMs;
+            _retryAfterMs = Math.Min(_settings.MaxRetryAfter.TotalMilliseconds, _retryAfterMs * 2);
+        }
     }
 
     /// <summary>
@@ -103,6 +122,7 @@ public sealed class AdmissionLimit
     /// </summary>
     public void Completed(double latencyMs, long nowMs)
     {
+        _lastReplyAt = nowMs;
         if (_windowStart == long.MinValue)
         {
             _windowStart = nowMs;

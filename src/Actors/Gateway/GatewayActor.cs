@@ -20,7 +20,7 @@ namespace Actors.Gateway;
 /// request that reaches a node gets exactly one reply. Anything that is not a request is dropped
 /// with one warning. Its messages are in GatewayProtocol.cs.
 /// </summary>
-public sealed class GatewayActor : ReceiveActor, IWithTimers
+public sealed partial class GatewayActor : ReceiveActor, IWithTimers
 {
     /// <summary>Where every node's gateway lives: <c>/user/gateway</c>.</summary>
     public const string Name = "gateway";
@@ -60,6 +60,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         {
             _log.Info("Gateway draining before the node leaves: {0} requests in flight", _inFlight.Live);
             _admission.Draining = true;
+            // Requests waiting for a slot were not taken on: refused as leaving, retryable elsewhere.
+            _admission.Queue.Clear().ForEach(queued => Readmit(queued, Environment.TickCount64));
             _drain.Start(Sender, drain.Within, Environment.TickCount64);
             _drain.Check(_inFlight.Live, Environment.TickCount64);
         });
@@ -74,13 +76,14 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.CurrentClusterState>(state => { MembershipEvents.Apply(_inFlight, state, Environment.TickCount64); });
         Receive<ResendAfterRemoval>(_ => ResendLostWithMember());
         Receive<FlushPartialBatches>(_ => _replies.SendPartialBatches());
+        Receive<ExpireQueued>(_ => ExpireWaiting());
         Receive<Sweep>(_ =>
         {
             ExpireOverdue();
             _drain.Check(_inFlight.Live, Environment.TickCount64);
         });
         Receive<GetGatewayStats>(get => Sender.Tell(_counts.Stats(get.WindowSeconds, _inFlight.Count, _routes.InFlightByName(),
-            _admission.Rejected, Environment.TickCount64)));
+            _admission.Rejected, Environment.TickCount64) with { Waiting = _admission.Queue.Count }));
         ReceiveAny(other => _offences.Report($"a {other.GetType().Name} sent to the gateway (not a request)", Sender));
     }
 
@@ -104,6 +107,11 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         foreach (var entry in _inFlight.Clear())
         {
             AnswerAll(entry, GatewayErrors.Stopped(entry));
+        }
+
+        foreach (var queued in _admission.Queue.Clear())
+        {
+            Answer(queued.Waiter, GatewayErrors.StoppedWaiting(queued));
         }
 
         _replies.SendPartialBatches();
@@ -142,7 +150,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     {
         var type = request.GetType();
         var span = ActorsTracing.On ? StartSpan(type, request.RequestId, traceParent) : null;
-        switch (_admission.Decide(request, _routes.Of(type), waiter, within, Environment.TickCount64, span?.Id ?? traceParent))
+        switch (_admission.Decide(request, _routes.Of(type), waiter, within, Environment.TickCount64, span?.Id ?? traceParent, traceParent))
         {
             case Admission.Decision.Refused refused:
                 ActorsTracing.Stop(span, refused.Reply);
@@ -158,6 +166,15 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
                 _counts.InFlight(_inFlight.Count);
                 send.Route.Target.Tell(send.Routed, Self);
                 KeepSpan(send.Routed, span);
+                break;
+            case Admission.Decision.Waiting:
+                // Its span starts again when a slot takes it.
+                ActorsTracing.Stop(span, null);
+                if (!Timers.IsTimerActive(nameof(ExpireQueued)))
+                {
+                    Timers.StartSingleTimer(nameof(ExpireQueued), ExpireQueued.Instance, _admission.Queue.MaxWait);
+                }
+
                 break;
             default:
                 // Joined a copy in flight: that copy's span covers the work.
@@ -228,6 +245,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         _counts.Completed(entry, routedReply.Reply!, now);
         AnswerAll(entry, routedReply.Reply!);
         _drain.Check(_inFlight.Live, now);
+        ReleaseWaiting(entry.Route);
     }
 
     private void Undelivered(RequestUndelivered undelivered)
@@ -237,6 +255,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         {
             Fail(entry, GatewayErrors.Undelivered(entry, undelivered.Reason));
             _drain.Check(_inFlight.Live, Environment.TickCount64);
+            ReleaseWaiting(entry.Route);
         }
     }
 
@@ -248,6 +267,10 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         {
             _log.Warning("{0} requests got no reply by their deadline (at most {1}); answered Timeout", due.Count, _deadline);
             due.ForEach(entry => Fail(entry, GatewayErrors.Timeout(entry)));
+            foreach (var route in due.Select(entry => entry.Route).Distinct())
+            {
+                ReleaseWaiting(route);
+            }
         }
     }
 

@@ -23,6 +23,9 @@ internal static class GatewayErrors
         new(entry.Id, ErrorCode.Unavailable,
             $"the node stopped before {entry.Route.Name} answered; the request may or may not have been applied");
 
+    public static ErrorReply StoppedWaiting(Queued queued) =>
+        new(queued.Request.RequestId ?? "", ErrorCode.Unavailable, $"the node stopped while the request waited for a slot of {queued.Route.Name}; not run");
+
     public static ErrorReply NotARequest(IRequest? item) =>
         new(item?.RequestId ?? "", ErrorCode.InvalidRequest, "a batch item must be a request, not a batch");
 }

@@ -30,7 +30,11 @@ public sealed record GetGatewayStats(int WindowSeconds = 10)
 /// refused Overloaded since start; answered, p99 latency (ms) and error answers by code over the asked window.
 /// </summary>
 public sealed record GatewayStats(int InFlight, IReadOnlyDictionary<string, int> InFlightByRoute, long Completed, long Rejected,
-    long CompletedInWindow, double P99MsInWindow, Protocol.ErrorCount[] ErrorsInWindow);
+    long CompletedInWindow, double P99MsInWindow, Protocol.ErrorCount[] ErrorsInWindow)
+{
+    /// <summary>Requests over their route's limit waiting for a slot now.</summary>
+    public int Waiting { get; init; }
+}
 
 // The gateway's own timers.
 
@@ -50,4 +54,10 @@ internal sealed record ResendAfterRemoval
 internal sealed record Sweep
 {
     public static readonly Sweep Instance = new();
+}
+
+/// <summary>Refuse requests that waited the whole queue-wait for a slot no reply freed.</summary>
+internal sealed record ExpireQueued
+{
+    public static readonly ExpireQueued Instance = new();
 }

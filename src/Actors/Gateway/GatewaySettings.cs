@@ -18,7 +18,7 @@ public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength, int Ma
 
 /// <summary>How many requests a node takes on at once, and how long it lets one run.</summary>
 public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline, TimeSpan MinRetryAfter, TimeSpan MaxRetryAfter,
-    TimeSpan ResendRetriesAfter)
+    TimeSpan ResendRetriesAfter, TimeSpan QueueWait)
 {
     public static AdmissionSettings From(Config config)
     {
@@ -27,10 +27,11 @@ public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline
             config.RequireTimeSpan("actors.admission.request-deadline"),
             config.RequireTimeSpan("actors.admission.min-retry-after"),
             config.RequireTimeSpan("actors.admission.max-retry-after"),
-            config.RequireTimeSpan("actors.admission.resend-retries-after"));
-        if (settings.MaxInFlight < 1 || settings.RequestDeadline <= TimeSpan.Zero)
+            config.RequireTimeSpan("actors.admission.resend-retries-after"),
+            config.RequireTimeSpan("actors.admission.queue-wait"));
+        if (settings.MaxInFlight < 1 || settings.RequestDeadline <= TimeSpan.Zero || settings.QueueWait < TimeSpan.Zero)
         {
-            throw new ConfigurationException("actors.admission.max-in-flight and request-deadline must be positive");
+            throw new ConfigurationException("actors.admission.max-in-flight and request-deadline must be positive, queue-wait not negative");
         }
 
         return settings;

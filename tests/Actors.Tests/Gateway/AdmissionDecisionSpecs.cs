@@ -17,7 +17,8 @@ public sealed class AdmissionDecisionSpecs
         PartialReplyAfter: TimeSpan.FromMilliseconds(50), OffenceLogInterval: TimeSpan.FromMinutes(1), FailureInjection: false);
 
     private static readonly AdmissionSettings Settings = new(MaxInFlight: 3, RequestDeadline: TimeSpan.FromSeconds(60),
-        MinRetryAfter: TimeSpan.FromMilliseconds(10), MaxRetryAfter: TimeSpan.FromSeconds(2), ResendRetriesAfter: TimeSpan.FromSeconds(20));
+        MinRetryAfter: TimeSpan.FromMilliseconds(10), MaxRetryAfter: TimeSpan.FromSeconds(2), ResendRetriesAfter: TimeSpan.FromSeconds(20),
+        QueueWait: TimeSpan.Zero);
 
     private readonly InFlightTable _table = new(Settings.RequestDeadline, TimeSpan.FromSeconds(5));
     private readonly Admission _admission;

@@ -19,7 +19,7 @@ public sealed class AdmissionLimitSpecs
         limit.Admitted(inFlight ?? limit.Current);
         for (var i = 0; i < refused; i++)
         {
-            limit.Refused();
+            limit.Refused(_now);
         }
 
         // 10 replies over 120 ms: one whole window.
@@ -174,6 +174,32 @@ public sealed class AdmissionLimitSpecs
         }
 
         limit.RetryAfter.Should().Be(TimeSpan.FromMilliseconds(30), "without refusals it falls back to the time a request takes");
+    }
+
+    [Fact]
+    public void Refusing_while_no_reply_comes_doubles_the_hint_at_most_once_a_window_and_once_a_hint_up_to_the_maximum()
+    {
+        var limit = new AdmissionLimit(20, 1000, Settings);
+        Window(limit, latencyMs: 5);
+        var start = _now;
+        var hints = new List<(long At, double Ms)>();
+        for (var t = 0; t <= 6000; t += 10)
+        {
+            limit.Refused(start + t);
+            hints.Add((t, limit.RetryAfter.TotalMilliseconds));
+        }
+
+        hints.Where(h => h.At <= 100).Should().OnlyContain(h => h.Ms == 10, "a window without replies has not passed yet");
+        hints.Select(h => h.Ms).Should().BeInAscendingOrder();
+        hints.Zip(hints.Skip(10), (a, b) => b.Ms / a.Ms).Should().OnlyContain(r => r <= 2, "at most doubling per window");
+        hints.Last().Ms.Should().Be(Settings.MaxRetryAfter.TotalMilliseconds);
+        var raised = hints.Where((h, i) => i > 0 && h.Ms > hints[i - 1].Ms).Select(h => h.At).ToList();
+        raised.Zip(raised.Skip(1), (a, b) => b - a).Should().OnlyContain(gap => gap >= 100);
+
+        Window(limit, latencyMs: 5);
+        Window(limit, latencyMs: 5);
+        limit.Refused(_now);
+        limit.RetryAfter.TotalMilliseconds.Should().BeLessThan(Settings.MaxRetryAfter.TotalMilliseconds, "replies came again");
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace Actors.Tests.Gateway;
 public sealed class AdmissionSpecs : NodeSpec
 {
     private const string Hocon = """
-        actors.admission { max-in-flight = 8, request-deadline = 2s, min-retry-after = 25ms }
+        actors.admission { max-in-flight = 8, request-deadline = 2s, min-retry-after = 25ms, queue-wait = 1s }
         actors.lanes.held { workers = 1, router = round-robin, concurrency-per-worker = 10, max-in-flight = 5 }
         actors.handlers.hold.lane = held
         actors.lanes.held-too { workers = 1, router = round-robin, concurrency-per-worker = 10, max-in-flight = 5 }
@@ -61,15 +61,34 @@ public sealed class AdmissionSpecs : NodeSpec
     }
 
     [Fact]
-    public async Task Beyond_its_lane_bound_a_request_is_answered_Overloaded_at_once_with_a_retry_hint()
+    public async Task Beyond_its_lane_bound_a_request_waits_for_a_slot_and_runs_when_one_frees_within_the_queue_wait()
     {
         var held = Enumerable.Range(0, 5).Select(_ => Send(new Hold(Id()))).ToList();
         await AwaitAssertAsync(async () => (await InFlight()).InFlight.Should().Be(5), Patience);
 
+        var waiting = Send(new Hold(Id()));
+        await AwaitAssertAsync(async () => (await InFlight()).Waiting.Should().Be(1), Patience);
+        _valve.Open();
+
+        (await waiting).Should().BeOfType<Held>("a slot freed before its wait was over");
+        (await Task.WhenAll(held)).Should().AllBeOfType<Held>();
+        var stats = await InFlight();
+        (stats.InFlight, stats.Waiting, stats.Rejected).Should().Be((0, 0, 0L));
+    }
+
+    [Fact]
+    public async Task Beyond_its_lane_bound_a_request_no_slot_reaches_within_the_queue_wait_is_answered_Overloaded_with_a_retry_hint()
+    {
+        var held = Enumerable.Range(0, 5).Select(_ => Send(new Hold(Id()))).ToList();
+        await AwaitAssertAsync(async () => (await InFlight()).InFlight.Should().Be(5), Patience);
+        var started = Environment.TickCount64;
+
         var refused = await ExpectError(new Hold(Id()), ErrorCode.Overloaded);
 
-        refused.Message.Should().Contain("lane held");
+        (Environment.TickCount64 - started).Should().BeGreaterThanOrEqualTo(1000, "it waited the whole queue-wait");
+        refused.Message.Should().Contain("lane held had no free slot within 1000 ms");
         refused.RetryAfter.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(25));
+        (await InFlight()).Waiting.Should().Be(0);
         _valve.Open();
         (await Task.WhenAll(held)).Should().AllBeOfType<Held>();
         (await InFlight()).InFlight.Should().Be(0);
