@@ -83,7 +83,8 @@ public sealed partial class GatewayActor : ReceiveActor, IWithTimers
             _drain.Check(_inFlight.Live, Environment.TickCount64);
         });
         Receive<GetGatewayStats>(get => Sender.Tell(_counts.Stats(get.WindowSeconds, _inFlight.Count, _routes.InFlightByName(),
-            _admission.Rejected, Environment.TickCount64) with { Waiting = _admission.Queue.Count }));
+            _admission.Rejected, Environment.TickCount64) with
+        { Waiting = _admission.Queue.Count }));
         ReceiveAny(other => _offences.Report($"a {other.GetType().Name} sent to the gateway (not a request)", Sender));
     }
 
