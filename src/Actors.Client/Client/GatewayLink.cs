@@ -24,8 +24,8 @@ internal sealed record LinkSettings(string SystemName, string GatewayPath, TimeS
 /// <summary>
 /// The client's way to the cluster: keeps the gateway endpoints of up to max-gateways members,
 /// found by asking the contacts for <c>/user/gateway</c>, and tells the requesters which are live
-/// (<see cref="GatewayRoutes{TRef}"/>): they spread requests over them by request id, so every
-/// member's gateway admits its share. Each live endpoint is probed every heartbeat for the
+/// (<see cref="GatewayRoutes{TRef}"/>) and where each entity type's shards live: they send a keyed
+/// request to its shard's member, any other by request id, so every member's gateway admits its share. Each live endpoint is probed every heartbeat for the
 /// members' endpoints (learning new ones) and whether its node is leaving; one is dropped when it
 /// says so, its connection drops, or it leaves heartbeats unanswered. Endpoints run in untrusted
 /// mode, so no remote death watch: liveness is the heartbeat. Requests that reach the link itself
@@ -33,13 +33,18 @@ internal sealed record LinkSettings(string SystemName, string GatewayPath, TimeS
 /// </summary>
 internal sealed class GatewayLink : ReceiveActor, IWithTimers
 {
+    // Beyond any sharding setup (Akka suggests ~10 per member): a larger table is ignored.
+    private const int MaxShards = 100_000;
+
     private readonly LinkSettings _settings;
     private readonly string _scheme;
     private readonly HashSet<Address> _given;
     // The endpoints the last report named: a member gone from the cluster is no longer asked for.
     private HashSet<Address> _learned = [];
     private readonly GatewaySet<IActorRef> _gateways;
-    private readonly Queue<(IActorsMessage Message, string RequestId, IActorRef Sender)> _waiting = new();
+    private readonly Queue<(IActorsMessage Message, IRequest Request, IActorRef Sender)> _waiting = new();
+    // Where each entity type's shards live, from the last report that said (endpoint names per shard).
+    private IReadOnlyDictionary<string, string?[]>? _homes;
     private GatewayRoutes<IActorRef> _routes = GatewayRoutes<IActorRef>.None;
     private IReadOnlyList<IActorRef> _requesters = [];
     private long _probedAt;
@@ -50,8 +55,8 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         _scheme = scheme;
         _given = contacts.ToHashSet();
         _gateways = new GatewaySet<IActorRef>(settings.MaxGateways);
-        Receive<IRequest>(request => Forward(request, request.RequestId));
-        Receive<TimedRequest>(timed => Forward(timed, timed.Request.RequestId));
+        Receive<IRequest>(request => Forward(request, request));
+        Receive<TimedRequest>(timed => Forward(timed, timed.Request));
         Receive<ActorIdentity>(Identified);
         Receive<GatewayContacts>(Learn);
         Receive<Refused>(_ => ProbeAll(force: false));
@@ -87,19 +92,25 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
         while (_waiting.TryDequeue(out var waiting))
         {
-            waiting.Sender.Tell(new ErrorReply(waiting.RequestId, ErrorCode.Unavailable, "the client was stopped"));
+            waiting.Sender.Tell(new ErrorReply(waiting.Request.RequestId, ErrorCode.Unavailable, "the client was stopped"));
         }
     }
 
-    private void Forward(IActorsMessage message, string requestId)
+    private void Forward(IActorsMessage message, IRequest? request)
     {
-        if (_routes.For(requestId) is { } gateway)
+        if (request is null)
+        {
+            return;
+        }
+
+        var requestId = request.RequestId;
+        if (_routes.For(request) is { } gateway)
         {
             gateway.Tell(message, Sender);
         }
         else if (_waiting.Count < _settings.BufferSize)
         {
-            _waiting.Enqueue((message, requestId, Sender));
+            _waiting.Enqueue((message, request, Sender));
         }
         else
         {
@@ -118,7 +129,7 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         Changed();
         while (_waiting.TryDequeue(out var waiting))
         {
-            _routes.For(waiting.RequestId)!.Tell(waiting.Message, waiting.Sender);
+            _routes.For(waiting.Request)!.Tell(waiting.Message, waiting.Sender);
         }
 
         gateway.Tell(new GetGatewayContacts());
@@ -133,8 +144,13 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
         }
 
         _gateways.Heard(from, Environment.TickCount64);
-        _learned = (contacts.Contacts ?? []).Take(_settings.MaxContacts)
-            .Select(c => c is null ? null : TryAddress(c)).OfType<Address>().ToHashSet();
+        var named = (contacts.Contacts ?? []).Take(_settings.MaxContacts).Select(c => c is null ? null : TryAddress(c)).ToArray();
+        _learned = named.OfType<Address>().ToHashSet();
+        if (contacts.Shards is { } shards)
+        {
+            _homes = ShardHomesFrom(shards, named);
+            Changed();
+        }
 
         if (contacts.Leaving)
         {
@@ -180,7 +196,7 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
     // The requesters route by the new set; messages already sent to a dropped endpoint end in their attempt's timeout.
     private void Changed()
     {
-        _routes = _gateways.Routes();
+        _routes = _gateways.Routes(_homes);
         foreach (var requester in _requesters)
         {
             requester.Tell(_routes);
@@ -196,6 +212,14 @@ internal sealed class GatewayLink : ReceiveActor, IWithTimers
             Context.ActorSelection($"{address}{_settings.GatewayPath}").Tell(new Identify(null));
         }
     }
+    // Indices checked against the contacts of the same report; a shard whose home is not among them stays unknown.
+    private static Dictionary<string, string?[]> ShardHomesFrom(ShardHomes?[] shards, Address?[] contacts) =>
+        shards.OfType<ShardHomes>()
+            .Where(s => s.CommandType is not null && s.Homes is { Length: > 0 and <= MaxShards })
+            .GroupBy(s => s.CommandType)
+            .ToDictionary(g => g.Key, g => g.First().Homes
+                .Select(i => i >= 0 && i < contacts.Length ? contacts[i]?.ToString() : null).ToArray());
+
     private Address? TryAddress(string contact)
     {
         try

@@ -1,24 +1,67 @@
+using System.Collections.Concurrent;
+using Actors.Protocol;
+
 namespace Actors.Client;
 
 /// <summary>
-/// Which of the live gateway endpoints carries a request: rendezvous hashing of the request id
-/// over the endpoints' addresses. Every member's gateway takes a share of one client's load (each
-/// admits against its own limit), the copies of a retried id meet the same gateway (whose in-flight
-/// table answers both with one result) while the set holds, and when an endpoint comes or goes
-/// only the ids it carries move. Immutable: the link hands a new one to the requesters on each change.
+/// Which of the live gateway endpoints carries a request. A keyed request goes to the endpoint of
+/// the member hosting its key's shard, when the nodes told where that is and that endpoint is
+/// live: no hop between members. Any other goes by rendezvous hashing of its request id over the
+/// endpoints' addresses. Either way every member's gateway takes a share of one client's load
+/// (each admits against its own limit), the copies of a retried request meet the same gateway
+/// (whose in-flight table answers both with one result) while the set holds, and when an endpoint
+/// comes or goes only what it carried moves. Immutable: the link hands a new one to the requesters
+/// on each change.
 /// </summary>
 internal sealed class GatewayRoutes<TRef>
     where TRef : class
 {
+    // The command interfaces each request type implements, by full name (read once per type).
+    private static readonly ConcurrentDictionary<Type, string[]> Interfaces = new();
+
     private readonly (TRef Ref, uint Hash)[] _gateways;
+    private readonly Dictionary<string, TRef> _byName;
+    private readonly IReadOnlyDictionary<string, string?[]> _homes;
 
     /// <param name="gateways">Each endpoint with a stable name (its address), from which its hash comes.</param>
-    public GatewayRoutes(IEnumerable<(TRef Ref, string Name)> gateways) =>
-        _gateways = gateways.Select(g => (g.Ref, Fnv(g.Name))).OrderBy(g => g.Item2).ToArray();
+    /// <param name="homes">Per command interface (full name), the name of the endpoint hosting each shard (null: not known).</param>
+    public GatewayRoutes(IEnumerable<(TRef Ref, string Name)> gateways, IReadOnlyDictionary<string, string?[]>? homes = null)
+    {
+        var all = gateways.ToList();
+        _gateways = all.Select(g => (g.Ref, Fnv(g.Name))).OrderBy(g => g.Item2).ToArray();
+        _byName = all.ToDictionary(g => g.Name, g => g.Ref);
+        _homes = homes ?? new Dictionary<string, string?[]>();
+    }
 
     public static GatewayRoutes<TRef> None { get; } = new([]);
 
     public int Count => _gateways.Length;
+
+    /// <summary>The gateway for this request: its key's home when known and live, else by its id; null when none is live.</summary>
+    public TRef? For(IRequest request)
+    {
+        if (_homes.Count > 0 && request is IKeyedRequest { Key: { } key } && HomesOf(request.GetType()) is { Length: > 0 } homes
+            && KeyShard.Of(key, homes.Length) is var shard and >= 0 && homes[shard] is { } name
+            && _byName.TryGetValue(name, out var home))
+        {
+            return home;
+        }
+
+        return For(request.RequestId ?? "");
+    }
+
+    private string?[]? HomesOf(Type type)
+    {
+        foreach (var name in Interfaces.GetOrAdd(type, t => t.GetInterfaces().Select(i => i.FullName ?? i.Name).ToArray()))
+        {
+            if (_homes.TryGetValue(name, out var homes))
+            {
+                return homes;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The gateway for this id; null when none is live.</summary>
     public TRef? For(string id)

@@ -18,8 +18,9 @@ internal sealed class GatewaySet<TRef>(int max)
 
     public bool IsLive(Address address) => _live.ContainsKey(address);
 
-    /// <summary>The live endpoints, named by address, for <see cref="GatewayRoutes{TRef}"/>.</summary>
-    public GatewayRoutes<TRef> Routes() => new(_live.Select(g => (g.Value.Ref, g.Key.ToString())));
+    /// <summary>The live endpoints, named by address, for <see cref="GatewayRoutes{TRef}"/>, with where shards live.</summary>
+    public GatewayRoutes<TRef> Routes(IReadOnlyDictionary<string, string?[]>? homes = null) =>
+        new(_live.Select(g => (g.Value.Ref, g.Key.ToString())), homes);
 
     public IEnumerable<TRef> Live => _live.Values.Select(g => g.Ref);
 

@@ -32,8 +32,8 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
     /// <param name="remote">
     /// The target is the client's gateway link: each message goes with its caller's remaining time
-    /// (<see cref="TimedRequest"/>) to the live gateway endpoint its request id routes to (to the
-    /// link while none is known), and each Overloaded reply is told to the link (a node may be leaving).
+    /// (<see cref="TimedRequest"/>) to the live gateway endpoint it routes to (its key's home, or by
+    /// its id; to the link while none is known), and each Overloaded reply is told to the link (a node may be leaving).
     /// </param>
     public Requester(IActorRef target, TimeSpan sweepInterval, BatchSettings batching, string batchPrefix, bool remote)
     {
@@ -71,7 +71,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         if (!_batching.Enabled || outgoing.Request is RequestBatch)
         {
-            Target(id).Tell(Timed(outgoing.Request, outgoing.CallDeadline, outgoing.TraceParent is { } one ? [one] : null), Self);
+            Target(outgoing.Request).Tell(Timed(outgoing.Request, outgoing.CallDeadline, outgoing.TraceParent is { } one ? [one] : null), Self);
             return;
         }
 
@@ -109,7 +109,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         }
     }
 
-    private IActorRef Target(string requestId) => _routes.For(requestId) ?? _target;
+    private IActorRef Target(IRequest request) => _routes.For(request) ?? _target;
 
     private void FlushBuffer()
     {
@@ -123,12 +123,12 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         _buffer = new List<IRequest>(_batching.MaxSize);
         if (_routes.Count < 2)
         {
-            SendTo(Target(items[0].RequestId), items);
+            SendTo(Target(items[0]), items);
             return;
         }
 
-        // One message per gateway endpoint: each item goes where its id routes (a retried copy meets its first).
-        foreach (var group in items.GroupBy(i => Target(i.RequestId)))
+        // One message per gateway endpoint: each item goes where it routes (a retried copy meets its first).
+        foreach (var group in items.GroupBy(Target))
         {
             SendTo(group.Key, group.ToList());
         }

@@ -8,9 +8,19 @@ public sealed record GetGatewayContacts : IActorsMessage;
 
 /// <summary>
 /// The gateway endpoints (<c>host:port</c>) of the members that serve now. <paramref name="Leaving"/>:
-/// the answering node is leaving the cluster; send new requests elsewhere.
+/// the answering node is leaving the cluster; send new requests elsewhere. <paramref name="Shards"/>:
+/// where each entity type's shards live, so a client sends a key's requests to the endpoint of
+/// the member hosting it (null from a node that does not tell).
 /// </summary>
-public sealed record GatewayContacts(string[] Contacts, bool Leaving) : IActorsMessage;
+public sealed record GatewayContacts(string[] Contacts, bool Leaving, ShardHomes[]? Shards = null) : IActorsMessage;
+
+/// <summary>
+/// Where one entity type's shards live: <paramref name="Homes"/>[shard] is the index in
+/// <see cref="GatewayContacts.Contacts"/> of the member hosting that shard, -1 when none is known.
+/// The shard of a key is <see cref="KeyShard.Of"/>, as the nodes' shard regions compute it.
+/// </summary>
+/// <param name="CommandType">Full name of the entity type's command interface, which its requests implement.</param>
+public sealed record ShardHomes(string CommandType, int[] Homes);
 
 /// <summary>
 /// A request (or batch) with how long its caller still waits for the answer. The gateway's

@@ -96,7 +96,7 @@ public static class ActorsHostingExtensions
             .WithGateway(parts)
             .WithNodeStatus(parts)
             .WithDrainOnLeave()
-            .WithGatewayEndpoint(endpointPort, node.Tls)
+            .WithGatewayEndpoint(endpointPort, node.Tls, parts)
             .WithNodeWeb(parts, node.Tls)
             .WithBootstrap(node.Discovery, node.Tls);
     }

@@ -28,7 +28,7 @@ public static class GatewayEndpoint
         Of(member) is ExtendedActorSystem endpoint ? $"{endpoint.Provider.DefaultAddress.Host}:{endpoint.Provider.DefaultAddress.Port}" : null;
 
     /// <summary>Starts the endpoint on <paramref name="port"/>, in front of <paramref name="gateway"/>; it stops after the member.</summary>
-    internal static void Start(ActorSystem member, IActorRef gateway, int port, TlsSettings? tls)
+    internal static void Start(ActorSystem member, IActorRef gateway, int port, TlsSettings? tls, ShardHomesBoard shards)
     {
         // Replies to requests the member gateway drains go out through the endpoint: it stops last.
         CoordinatedShutdown.Get(member).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "actors-stop-gateway-endpoint", async () =>
@@ -41,10 +41,10 @@ public static class GatewayEndpoint
             return Done.Instance;
         });
         member.WhenTerminated.ContinueWith(_ => Of(member)?.Terminate(), TaskScheduler.Default);
-        Open(member, gateway, port, tls);
+        Open(member, gateway, port, tls, shards);
     }
 
-    private static void Open(ActorSystem member, IActorRef gateway, int port, TlsSettings? tls)
+    private static void Open(ActorSystem member, IActorRef gateway, int port, TlsSettings? tls, ShardHomesBoard shards)
     {
         if (member.WhenTerminated.IsCompleted || CoordinatedShutdown.Get(member).ShutdownReason is not null)
         {
@@ -67,7 +67,7 @@ public static class GatewayEndpoint
         }
 
         var endpoint = ActorSystem.Create(member.Name, setup);
-        endpoint.ActorOf(FrontGateway.Props(gateway, Cluster.Get(member), offenceInterval), "gateway");
+        endpoint.ActorOf(FrontGateway.Props(gateway, Cluster.Get(member), offenceInterval, shards), "gateway");
         Endpoints.AddOrUpdate(member, endpoint);
 
         // Akka.NET stops an actor system whose outgoing TLS handshake fails, and the endpoint
@@ -82,7 +82,7 @@ public static class GatewayEndpoint
                     port, CoordinatedShutdown.Get(endpoint).ShutdownReason?.ToString() ?? "terminated");
                 try
                 {
-                    Open(member, gateway, port, tls);
+                    Open(member, gateway, port, tls, shards);
                 }
                 catch (Exception e)
                 {

@@ -22,6 +22,19 @@ internal static class GatewayHosting
         });
 
     /// <summary>Opens the clients' port: last, once everything a request may need is running.</summary>
-    public static AkkaConfigurationBuilder WithGatewayEndpoint(this AkkaConfigurationBuilder builder, int port, Security.TlsSettings? tls) =>
-        builder.WithActors((system, registry) => GatewayEndpoint.Start(system, registry.Get<GatewayKey>(), port, tls));
+    public static AkkaConfigurationBuilder WithGatewayEndpoint(this AkkaConfigurationBuilder builder, int port, Security.TlsSettings? tls,
+        NodeParts parts) =>
+        builder.WithActors((system, registry) =>
+        {
+            var config = system.Settings.Config;
+            var board = new ShardHomesBoard();
+            var interval = config.RequireTimeSpan("actors.endpoint.shard-homes-interval");
+            if (interval > TimeSpan.Zero)
+            {
+                var regions = parts.EntityRoutes.Select(r => (r.CommandType.FullName ?? r.CommandType.Name, r.Route.Target)).ToList();
+                system.ActorOf(ShardHomesReader.Props(regions, config.RequireInt("actors.sharding.shards"), board, interval), "shard-homes");
+            }
+
+            GatewayEndpoint.Start(system, registry.Get<GatewayKey>(), port, tls, board);
+        });
 }

@@ -1,4 +1,7 @@
 using Actors.Client;
+using Actors.Entities;
+using Actors.Gateway;
+using Actors.Protocol;
 using Akka.Actor;
 using FluentAssertions;
 using Xunit;
@@ -40,6 +43,37 @@ public sealed class GatewayRoutesSpecs
     {
         GatewayRoutes<string>.None.For("x").Should().BeNull();
         Ids.Should().OnlyContain(id => Routes("a").For(id) == "a");
+    }
+
+    [Fact]
+    public void A_keyed_request_goes_to_the_gateway_hosting_its_keys_shard_and_by_its_id_when_that_one_is_not_live_or_not_known()
+    {
+        // Twelve shards on a, b and c in turn; shard 5's home unknown; c's endpoint not live.
+        var homes = Enumerable.Range(0, 12).Select(i => i == 5 ? null : Name(new[] { "a", "b", "c" }[i % 3])).ToArray();
+        var routes = new GatewayRoutes<string>(new[] { "a", "b" }.Select(n => (n, Name(n))),
+            new Dictionary<string, string?[]> { [typeof(ICounterCommand).FullName!] = homes });
+        var byId = Routes("a", "b");
+
+        var cases = Enumerable.Range(0, 300).Select(i => new AddToCounter($"r{i}", $"key-{i}", 1)).Select(request =>
+        {
+            var home = homes[KeyShard.Of(request.Key, 12)];
+            var expected = home == Name("a") ? "a" : home == Name("b") ? "b" : byId.For(request.RequestId);
+            return (Request: request, Home: home, Expected: expected);
+        }).ToList();
+
+        cases.Should().OnlyContain(c => routes.For(c.Request) == c.Expected);
+        cases.Select(c => c.Home).Should().Contain([Name("a"), Name("b"), Name("c"), null], "every case is met");
+        var pi = new EstimatePi("pi-1", 10);
+        routes.For(pi).Should().Be(byId.For(pi.RequestId), "a request without a key goes by its id");
+    }
+
+    [Fact]
+    public void The_clients_shard_of_a_key_is_the_one_the_nodes_shard_regions_compute()
+    {
+        var extractor = new EntityMessageExtractor(100);
+        Enumerable.Range(0, 2000).Select(i => $"user-{i}-{i * 7919}").Should().OnlyContain(key =>
+            KeyShard.Of(key, 100).ToString(System.Globalization.CultureInfo.InvariantCulture) ==
+            extractor.ShardId(key, new RoutedRequest(Guid.NewGuid(), new GetCounter("r", key), DateTime.UtcNow)));
     }
 
     [Fact]
@@ -90,7 +124,9 @@ public sealed class GatewayRoutesSpecs
         full.ToAsk(contacts, now: 0, interval: 1000, maxWait: 4000).Should().BeEmpty("the set is full");
     }
 
-    private static GatewayRoutes<string> Routes(params string[] names) => new(names.Select(n => (n, $"akka.tcp://actors@127.0.0.1:{n}")));
+    private static GatewayRoutes<string> Routes(params string[] names) => new(names.Select(n => (n, Name(n))));
+
+    private static string Name(string gateway) => $"akka.tcp://actors@127.0.0.1:{gateway}";
 
     private static Address At(int n) => new("akka.tcp", "actors", "127.0.0.1", 4000 + n);
 }

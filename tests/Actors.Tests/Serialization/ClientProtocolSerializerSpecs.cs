@@ -27,6 +27,7 @@ public sealed class ClientProtocolSerializerSpecs() : Akka.TestKit.Xunit2.TestKi
         new ErrorReply("id-7", ErrorCode.InvalidRequest, "no"),
         new GetGatewayContacts(),
         new GatewayContacts(["127.0.0.1:4053", "127.0.0.1:4054"], Leaving: true),
+        new GatewayContacts(["127.0.0.1:4053"], Leaving: false, [new ShardHomes("Actors.Protocol.ICounterCommand", [0, -1, 0])]),
         new TimedRequest(new GetCounter("id-8", "k"), TimeSpan.FromSeconds(5)),
     ];
 
