@@ -5,7 +5,7 @@ namespace Actors.Gateway;
 
 /// <summary>How the per-route limits adapt (<c>actors.admission</c> in node.conf).</summary>
 public sealed record LimitSettings(bool Adaptive, double Tolerance, TimeSpan LatencyFloor, TimeSpan Window, int WindowSamples,
-    int InitialLimit, TimeSpan MinRetryAfter, TimeSpan MaxRetryAfter)
+    int InitialLimit, TimeSpan MinRetryAfter, TimeSpan MaxRetryAfter, int BaselineWindows = 100)
 {
     public static LimitSettings From(Config config)
     {
@@ -18,12 +18,15 @@ public sealed record LimitSettings(bool Adaptive, double Tolerance, TimeSpan Lat
             adaptive.RequireInt("window-samples"),
             adaptive.RequireInt("initial-limit"),
             config.RequireTimeSpan("actors.admission.min-retry-after"),
-            config.RequireTimeSpan("actors.admission.max-retry-after"));
+            config.RequireTimeSpan("actors.admission.max-retry-after"),
+            adaptive.RequireInt("baseline-windows"));
         if (settings.Tolerance < 1 || settings.Window <= TimeSpan.Zero || settings.WindowSamples < 1 || settings.InitialLimit < 1 ||
+            settings.BaselineWindows < 1 ||
             settings.MinRetryAfter <= TimeSpan.Zero || settings.MaxRetryAfter < settings.MinRetryAfter)
         {
             throw new ConfigurationException(
-                "actors.admission.adaptive: tolerance >= 1, window, window-samples and initial-limit positive; 0 < min-retry-after <= max-retry-after");
+                "actors.admission.adaptive: tolerance >= 1, window, window-samples, initial-limit and baseline-windows positive; " +
+                "0 < min-retry-after <= max-retry-after");
         }
 
         return settings;
@@ -55,6 +58,7 @@ public sealed class AdmissionLimit
     private int _refused;
 
     private double _retryAfterMs;
+    private readonly Queue<double> _recentMeans = new();
     private long _lastReplyAt = long.MinValue;
     private long _hintRaisedAt = long.MinValue / 2; // far past, without overflow in a subtraction
 
@@ -77,7 +81,12 @@ public sealed class AdmissionLimit
     /// <summary>Requests admitted at once now.</summary>
     public int Current => (int)_limit;
 
-    /// <summary>The latency (ms) of the fastest window seen: what a request costs without queueing.</summary>
+    /// <summary>
+    /// The latency (ms) of the fastest of the last baseline-windows windows: what a request costs
+    /// without queueing now. A windowed minimum, as BBR keeps its round-trip estimate: when the
+    /// work itself gets dearer (busier cores, a slower disk, members sharing a machine), the
+    /// target follows within those windows instead of holding the limit to a past machine's speed.
+    /// </summary>
     public double BaselineMs { get; private set; } = double.PositiveInfinity;
 
     /// <summary>Mean latency (ms) of the last window.</summary>
@@ -149,11 +158,13 @@ public sealed class AdmissionLimit
 
     private void Adjust(double mean)
     {
-        if (mean < BaselineMs)
+        _recentMeans.Enqueue(mean);
+        if (_recentMeans.Count > _settings.BaselineWindows)
         {
-            BaselineMs = mean;
+            _recentMeans.Dequeue();
         }
 
+        BaselineMs = _recentMeans.Min();
         if (!_settings.Adaptive)
         {
             return;
@@ -162,14 +173,6 @@ public sealed class AdmissionLimit
         var target = Math.Max(_settings.Tolerance * BaselineMs, _latencyFloorMs);
         if (mean > target)
         {
-            if ((int)_limit <= Min)
-            {
-                // Even at the floor requests take longer than the target: the work itself got
-                // dearer (another request mix, a slower disk). Let the baseline follow, so the
-                // limit can grow again once latency is back within the new target.
-                BaselineMs += (mean - BaselineMs) * 0.2;
-            }
-
             _limit = Math.Max(Min, _limit * Math.Max(0.5, target / mean));
         }
         else if (_peakInFlight >= _limit / 2)

@@ -9,7 +9,7 @@ public sealed class AdmissionLimitSpecs
 {
     private static readonly LimitSettings Settings = new(Adaptive: true, Tolerance: 2.0, LatencyFloor: TimeSpan.FromMilliseconds(20),
         Window: TimeSpan.FromMilliseconds(100), WindowSamples: 10, InitialLimit: 100,
-        MinRetryAfter: TimeSpan.FromMilliseconds(10), MaxRetryAfter: TimeSpan.FromSeconds(5));
+        MinRetryAfter: TimeSpan.FromMilliseconds(10), MaxRetryAfter: TimeSpan.FromSeconds(5), BaselineWindows: 50);
 
     private long _now = 1_000;
 
@@ -121,7 +121,7 @@ public sealed class AdmissionLimitSpecs
     }
 
     [Fact]
-    public void When_even_the_floor_is_slow_the_baseline_follows_and_the_limit_can_grow_again()
+    public void When_the_work_gets_dearer_the_baseline_follows_within_its_windows_and_the_limit_can_grow_again()
     {
         var limit = new AdmissionLimit(20, 1000, Settings);
         Window(limit, latencyMs: 2);
@@ -132,7 +132,7 @@ public sealed class AdmissionLimitSpecs
             Window(limit, latencyMs: 100);
         }
 
-        limit.BaselineMs.Should().BeGreaterThan(40, "the baseline followed what the floor delivers");
+        limit.BaselineMs.Should().Be(100, "the 2 ms window is more than 50 windows old");
         limit.Current.Should().BeGreaterThan(20, "latency within the new target lets the limit grow again");
     }
 
