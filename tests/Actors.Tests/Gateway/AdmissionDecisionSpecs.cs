@@ -1,5 +1,6 @@
 using Actors.Gateway;
 using Actors.Protocol;
+using Actors.Tests.Support;
 using Akka.Actor;
 using FluentAssertions;
 using Xunit;
@@ -9,9 +10,7 @@ namespace Actors.Tests.Gateway;
 /// <summary>The gateway's decision for each request, as plain logic: refuse (and why), send, or join a copy in flight.</summary>
 public sealed class AdmissionDecisionSpecs
 {
-    private static readonly LimitSettings Fixed = new(Adaptive: false, Tolerance: 2.0, LatencyFloor: TimeSpan.FromMilliseconds(20),
-        Window: TimeSpan.FromMilliseconds(100), WindowSamples: 10, InitialLimit: 10,
-        MinRetryAfter: TimeSpan.FromMilliseconds(10), MaxRetryAfter: TimeSpan.FromSeconds(2));
+    private static readonly LimitSettings Fixed = TestLimits.Fixed;
 
     private static readonly NodeLimits Limits = new(MaxKeyLength: 16, MaxRequestIdLength: 16, MaxBatchSize: 10,
         PartialReplyAfter: TimeSpan.FromMilliseconds(50), OffenceLogInterval: TimeSpan.FromMinutes(1), FailureInjection: false);

@@ -1,5 +1,6 @@
 using Actors.Gateway;
 using Actors.Protocol;
+using Actors.Tests.Support;
 using Akka.Actor;
 using FluentAssertions;
 using Xunit;
@@ -9,9 +10,7 @@ namespace Actors.Tests.Gateway;
 /// <summary>Requests over their route's limit waiting for a slot, as plain logic.</summary>
 public sealed class AdmissionQueueSpecs
 {
-    private static readonly LimitSettings Fixed = new(Adaptive: false, Tolerance: 2.0, LatencyFloor: TimeSpan.FromMilliseconds(20),
-        Window: TimeSpan.FromMilliseconds(100), WindowSamples: 10, InitialLimit: 10,
-        MinRetryAfter: TimeSpan.FromMilliseconds(10), MaxRetryAfter: TimeSpan.FromSeconds(2));
+    private static readonly LimitSettings Fixed = TestLimits.Fixed;
 
     private static readonly TimeSpan Wait = TimeSpan.FromMilliseconds(50);
     private readonly Route _route = new("entity type counter", ActorRefs.Nobody, AdmissionLimit.Fixed(10, Fixed));

@@ -1,5 +1,6 @@
 using Actors.Gateway;
 using Actors.Protocol;
+using Actors.Tests.Support;
 using Akka.Actor;
 using FluentAssertions;
 using Xunit;
@@ -9,9 +10,7 @@ namespace Actors.Tests.Gateway;
 /// <summary>The gateway's in-flight table as plain logic: slots, deadlines, overdue requests, parking while the cluster changes.</summary>
 public sealed class InFlightTableSpecs
 {
-    private static readonly LimitSettings Adaptive = new(Adaptive: true, Tolerance: 2.0, LatencyFloor: TimeSpan.FromMilliseconds(20),
-        Window: TimeSpan.FromMilliseconds(100), WindowSamples: 10, InitialLimit: 10,
-        MinRetryAfter: TimeSpan.FromMilliseconds(10), MaxRetryAfter: TimeSpan.FromSeconds(2));
+    private static readonly LimitSettings Adaptive = TestLimits.Adaptive;
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
