@@ -184,33 +184,6 @@ public sealed partial class GatewayActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>The gateway's span of a request: from admission to its answer, under the caller's.</summary>
-    private Activity? StartSpan(Type type, string? requestId, string? traceParent)
-    {
-        var span = ActorsTracing.StartDetached($"actors.gateway {type.Name}", ActivityKind.Server, traceParent);
-        span?.SetTag("actors.request_id", requestId);
-        span?.SetTag("actors.member", _selfAddress);
-        return span;
-    }
-
-    private void KeepSpan(RoutedRequest routed, Activity? span)
-    {
-        if (span is null)
-        {
-            return;
-        }
-
-        if (_inFlight.TryGet(routed.Request.RequestId, out var entry) && entry.Routed.Token == routed.Token && entry.Span is null)
-        {
-            entry.Span = span;
-        }
-        else
-        {
-            // A copy sent again: its first admission's span is the one that ends with the answer.
-            ActorsTracing.Stop(span, null);
-        }
-    }
-
     /// <summary>
     /// A member was removed: requests for entities sent before may have gone down with it. Each
     /// is sent again now (entities recognise a repeated request id and command), instead of

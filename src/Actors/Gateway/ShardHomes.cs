@@ -53,8 +53,10 @@ internal sealed class ShardHomesReader : ReceiveActor, IWithTimers
             }
 
             board.Current = current;
+            // The next read an interval after this one ended: slow reads never pile up.
+            Timers.StartSingleTimer(nameof(Refresh), Refresh.Instance, interval);
         });
-        Timers!.StartPeriodicTimer(nameof(Refresh), Refresh.Instance, TimeSpan.Zero, interval);
+        Timers!.StartSingleTimer(nameof(Refresh), Refresh.Instance, TimeSpan.Zero);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
