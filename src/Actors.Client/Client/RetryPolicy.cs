@@ -12,20 +12,19 @@ namespace Actors.Client;
 /// attempt that gets no answer within <see cref="AttemptTimeout"/> is sent again (its node may have
 /// died with it). Other requests may have run, so those errors are returned as they are.
 /// The wait grows exponentially, never below the node's retry-after hint; after an Overloaded
-/// reply, never above four times that hint either: the hint is the node's pushback (as in gRPC's
+/// reply, never above max-hint-multiple times that hint either: the hint is the node's pushback (as in gRPC's
 /// retry design), paced to when room frees, and backing off to seconds on top of it left the
 /// node idle while its callers slept (BENCHMARKS.md). Every wait carries jitter so callers spread
 /// out, and all attempts together stay inside the call's timeout.
 /// </summary>
-public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan MaxBackoff, TimeSpan? AttemptTimeout = null)
+/// <param name="MaxHintMultiple">After Overloaded with a hint, the wait stays within this many times the hint (null: no cap).</param>
+public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan MaxBackoff, TimeSpan? AttemptTimeout = null,
+    double? MaxHintMultiple = null)
 {
-    // How far past the node's hint a caller refused again and again backs off.
-    private const int HintSpread = 4;
-
     /// <summary>From <c>actors.client.retry</c> (hocon/client.conf holds the defaults).</summary>
     public static RetryPolicy From(Config config) =>
         new(config.RequireInt("max-attempts"), config.RequireTimeSpan("min-backoff"), config.RequireTimeSpan("max-backoff"),
-            AttemptTimeoutFrom(config));
+            AttemptTimeoutFrom(config), config.RequireDouble("max-hint-multiple"));
 
     // "off" or a duration; zero or less is off too (a zero timeout would end every attempt at once).
     private static TimeSpan? AttemptTimeoutFrom(Config config)
@@ -60,9 +59,9 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan MinBackoff, TimeSpan 
         var exponential = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, MinBackoff.Ticks * (1L << Math.Min(attempt - 1, 30))));
         var hint = error.RetryAfter ?? TimeSpan.Zero;
         var wait = hint > exponential ? hint : exponential;
-        if (error.Code == ErrorCode.Overloaded && hint > TimeSpan.Zero && wait > hint * HintSpread)
+        if (error.Code == ErrorCode.Overloaded && hint > TimeSpan.Zero && MaxHintMultiple is { } most && wait > hint * most)
         {
-            wait = hint * HintSpread;
+            wait = hint * most;
         }
 
         // Up to +50% jitter, so callers refused together do not come back together.

@@ -9,7 +9,7 @@ namespace Actors.Tests.Client;
 public sealed class RetryPolicySpecs
 {
     private static readonly RetryPolicy Policy = new(MaxAttempts: 20, MinBackoff: TimeSpan.FromMilliseconds(20),
-        MaxBackoff: TimeSpan.FromSeconds(2), AttemptTimeout: TimeSpan.FromSeconds(5));
+        MaxBackoff: TimeSpan.FromSeconds(2), AttemptTimeout: TimeSpan.FromSeconds(5), MaxHintMultiple: 4);
 
     private static readonly AddToCounter Add = new("r1", "k", 1);
     private static readonly Charge NotIdempotent = new("r2");

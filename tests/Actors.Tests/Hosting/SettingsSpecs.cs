@@ -21,6 +21,7 @@ public sealed class SettingsSpecs
         LimitSettings.From(node).InitialLimit.Should().Be(100);
         EntityTypeSettings.From(node, "a-type-without-its-own-block").IdleTimeout.Should().Be(TimeSpan.FromMinutes(2));
         RetryPolicy.From(ActorsConfig.Client.GetConfig("actors.client.retry")).AttemptTimeout.Should().Be(TimeSpan.FromSeconds(5));
+        RetryPolicy.From(ActorsConfig.Client.GetConfig("actors.client.retry")).MaxHintMultiple.Should().Be(4, "client.conf holds the cap");
     }
 
     [Fact]
