@@ -38,7 +38,11 @@ public static class ActorsHostingExtensions
         var journal = node.PostgresConnection is { } postgres
             ? PostgresJournal.ConnectionConfig(postgres)
             : SqliteJournal.Prepare(sqlitePath);
-        if (node.PostgresConnection is null)
+        if (node.PostgresConnection is { } connection)
+        {
+            builder.AddSetup(PostgresJournal.Connections(connection));
+        }
+        else
         {
             var durability = new SqliteDurability();
             builder.AddSetup(durability);

@@ -1,4 +1,8 @@
 using Akka.Configuration;
+using Akka.Persistence.Sql.Config;
+using LinqToDB;
+using LinqToDB.Data;
+using LinqToDB.DataProvider.PostgreSQL;
 using Npgsql;
 
 namespace Actors.Hosting;
@@ -27,6 +31,22 @@ public static class PostgresJournal
                 akka.persistence.journal.sql.connection-string = {quoted}
                 akka.persistence.snapshot-store.sql.connection-string = {quoted}
                 """);
+    }
+
+    /// <summary>
+    /// The plugins' connections, with batches of journal rows written by PostgreSQL's binary COPY
+    /// (linq2db's provider-specific bulk copy) instead of one multi-row INSERT with every value
+    /// spelled out as SQL text, which both the node and the server must then parse.
+    /// </summary>
+    public static MultiDataOptionsSetup Connections(string connectionString)
+    {
+        var options = new DataOptions()
+            .UseConnectionString(ProviderName.PostgreSQL15, connectionString)
+            .UsePostgreSQL(o => o with { BulkCopyType = BulkCopyType.ProviderSpecific });
+        var setup = new MultiDataOptionsSetup();
+        setup.AddDataOptions(SqliteDurability.JournalPlugin, options);
+        setup.AddDataOptions(SqliteDurability.SnapshotPlugin, options);
+        return setup;
     }
 
     /// <summary>The connection string with its password removed, for log lines.</summary>

@@ -24,9 +24,15 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
     private readonly QueryBatcher<string, long>? _highest;
     private readonly BatchedReplay? _replay;
 
-    // Writes in flight per id: a recovery of that id reads its highest number only after they end,
-    // or it could reuse a sequence number (the plugin does the same for its own read).
+    // The last write per id: a recovery of that id reads its highest number only after it ends,
+    // or it could reuse a sequence number (the plugin does the same for its own read). Only the
+    // journal's own thread adds and sweeps (AsyncWriteJournal calls in from its receive): a
+    // removal per write from the thread that completes it contended with every other write
+    // (15% of the node's CPU spinning on 2 cores, profiled).
     private readonly ConcurrentDictionary<string, Task> _writing = new();
+    private int _writesSinceSweep;
+    private int _sweepAfter = MinSweep;
+    private const int MinSweep = 1024;
 
     public BatchedSqlJournal(Akka.Configuration.Config journalConfig)
         : base(journalConfig)
@@ -98,13 +104,31 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
         if (writes.Count > 0)
         {
             // One persistent actor's writes per call (AsyncWriteJournal), so one id.
-            var id = writes[0].PersistenceId;
-            _writing[id] = written;
-            written.ContinueWith(done => _writing.TryRemove(new KeyValuePair<string, Task>(id, done)),
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _writing[writes[0].PersistenceId] = written;
+            if (++_writesSinceSweep >= _sweepAfter)
+            {
+                SweepFinished();
+            }
         }
 
         return written;
+    }
+
+    // Ended writes leave the table in sweeps, each after as many writes as the table then holds
+    // (at least MinSweep): O(1) per write, and the table stays within about twice the ids in flight.
+    private void SweepFinished()
+    {
+        var left = 0;
+        foreach (var entry in _writing)
+        {
+            if (!entry.Value.IsCompleted || !_writing.TryRemove(entry))
+            {
+                left++;
+            }
+        }
+
+        _writesSinceSweep = 0;
+        _sweepAfter = Math.Max(MinSweep, left);
     }
 
     private static async Task<IReadOnlyDictionary<string, long>> HighestAsync(AkkaPersistenceDataConnectionFactory connections,

@@ -79,6 +79,19 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     /// <summary>
+    /// The id the server gives the next transaction that writes (xids are assigned only to
+    /// transactions that change data, at once and server-wide): the difference between two
+    /// readings counts the writing transactions in between, with none of pg_stat's reporting lag.
+    /// </summary>
+    public async Task<long> NextWritingTransactionAsync()
+    {
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
+        return (long)(await read.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
     /// Closes a database to connections (its open ones are ended) or opens it again: the journal
     /// becomes unreachable for the nodes on it, and only for them.
     /// </summary>

@@ -1,0 +1,82 @@
+using Actors.Client;
+using Actors.ClusterTests.Support;
+using Actors.Hosting;
+using Actors.Protocol;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Actors.ClusterTests;
+
+/// <summary>
+/// On PostgreSQL, writes from many entities share a transaction (group commit), counted by the
+/// server itself (the transaction ids it assigned) around 1,000 concurrent writes to 1,000 keys.
+/// The server is the spec's own, with fsync on, so a commit costs what it costs in production.
+/// </summary>
+public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    private readonly PostgresServer _server = PostgresServer.Own(fsync: true);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "actors-pg-group", Guid.NewGuid().ToString("N"));
+    private HostProcess? _node;
+    private ActorsClient? _client;
+    private string _connection = "";
+
+    public async Task InitializeAsync()
+    {
+        await _server.InitializeAsync();
+        Directory.CreateDirectory(_folder);
+        var config = Path.Combine(_folder, "test.conf");
+        // A fixed admission bound: all 1,000 writes are admitted at once, none refused while a limit adapts.
+        await File.WriteAllTextAsync(config, "actors.admission.adaptive.enabled = off");
+        _connection = await _server.CreateDatabaseAsync();
+        var port = HostProcess.FreePort();
+        _node = HostProcess.Start(output, "node", new Dictionary<string, string> { [NodeOptions.ConnectionVariable] = _connection },
+            "node", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-port",
+            HostProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--db", "postgres", "--config", config);
+        await _node.WaitForLineAsync("Actors node up", Patience);
+        _client = ActorsClient.Connect([$"127.0.0.1:{port}"]);
+    }
+
+    [Fact]
+    public async Task A_thousand_concurrent_writes_to_a_thousand_keys_commit_in_at_most_one_transaction_per_ten()
+    {
+        var client = _client!;
+        var keys = Enumerable.Range(0, 1000).Select(i => $"group-{i}").ToList();
+        // Every key's entity started first (its recovery reads), so the writes arrive together.
+        var started = await client.MapAsync(keys.Select(k => new GetCounter(client.NewRequestId(), k)), window: 1000);
+        started.Should().AllBeOfType<CounterValue>();
+        var before = await _server.NextWritingTransactionAsync();
+
+        var replies = await Task.WhenAll(keys.Select(k => client.SendAsync(new AddToCounter(client.NewRequestId(), k, 1), TimeSpan.FromSeconds(60))));
+
+        var transactions = await _server.NextWritingTransactionAsync() - before;
+        var rows = await JournalRowsAsync("counter:group-%");
+        output.WriteLine($"1,000 writes to 1,000 keys: {transactions} writing transactions ({1000.0 / Math.Max(1, transactions):0.0} writes per transaction), {rows} journal rows");
+        replies.Should().AllBeOfType<CounterValue>().And.AllSatisfy(r => ((CounterValue)r).Total.Should().Be(1));
+        rows.Should().Be(1000, "every acknowledged write is one journal row");
+        transactions.Should().BeInRange(1, 100, "writes from many entities share a transaction (and its fsync)");
+    }
+
+    private async Task<long> JournalRowsAsync(string persistenceIds)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_connection);
+        await connection.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM journal WHERE persistence_id LIKE @ids", connection);
+        count.Parameters.AddWithValue("ids", persistenceIds);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+
+        _node?.Dispose();
+        await _server.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
