@@ -122,10 +122,13 @@ internal static partial class BenchCommand
             // (the baseline's stock plugin has its own file and no counter: BaselineJournal).
             var commits = target.InProcess ? target.System.Settings.Setup.Get<SqliteDurability>() : Akka.Util.Option<SqliteDurability>.None;
             long Commits() => commits.HasValue ? commits.Value.Commits(SqliteDurability.JournalPlugin) : 0;
-            var before = Commits();
+            // On PostgreSQL, the server's writing transactions (journal batches and snapshots).
+            var postgres = persistOn ? target.Postgres : null;
+            var before = postgres is null ? Commits() : await postgres.NextWritingTransactionAsync();
             var result = await LoadRun.RunAsync(name, ours, runs.Item1, runs.count, runs.time, ct);
-            var extra = persistOn && commits.HasValue ? JournalFigures(result, Commits() - before) : null;
-            if (persistOn && target.Postgres is { } postgres)
+            var extra = postgres is not null ? JournalFigures(result, await postgres.NextWritingTransactionAsync() - before)
+                : persistOn && commits.HasValue ? JournalFigures(result, Commits() - before) : null;
+            if (postgres is not null)
             {
                 postgres.AddTo(extra ??= []);
                 if (!postgres.Durable)

@@ -135,6 +135,8 @@ internal static class Progress
             }
 
             await run;
+            // The whole run's rate (the line a second above misses up to a second at the end).
+            Console.WriteLine(Line() + ", done");
             return;
         }
 
