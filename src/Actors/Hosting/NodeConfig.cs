@@ -10,4 +10,10 @@ public static class NodeConfig
 
     /// <summary><c>hocon/postgres.conf</c>: the journal settings that differ on PostgreSQL.</summary>
     public static Config Postgres { get; } = ActorsConfig.Load(typeof(NodeConfig).Assembly, "postgres.conf");
+
+    /// <summary>The journal plugin's id (node.conf's <c>akka.persistence.journal.plugin</c>), on SQLite and PostgreSQL.</summary>
+    public const string JournalPlugin = "akka.persistence.journal.sql";
+
+    /// <summary>The snapshot store plugin's id.</summary>
+    public const string SnapshotPlugin = "akka.persistence.snapshot-store.sql";
 }

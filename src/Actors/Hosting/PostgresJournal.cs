@@ -44,8 +44,8 @@ public static class PostgresJournal
             .UseConnectionString(ProviderName.PostgreSQL15, connectionString)
             .UsePostgreSQL(o => o with { BulkCopyType = BulkCopyType.ProviderSpecific });
         var setup = new MultiDataOptionsSetup();
-        setup.AddDataOptions(SqliteDurability.JournalPlugin, options);
-        setup.AddDataOptions(SqliteDurability.SnapshotPlugin, options);
+        setup.AddDataOptions(NodeConfig.JournalPlugin, options);
+        setup.AddDataOptions(NodeConfig.SnapshotPlugin, options);
         return setup;
     }
 

@@ -18,8 +18,8 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
     /// <summary>SQLite's number for FULL.</summary>
     public const long Full = 2;
 
-    public const string JournalPlugin = "akka.persistence.journal.sql";
-    public const string SnapshotPlugin = "akka.persistence.snapshot-store.sql";
+    public const string JournalPlugin = NodeConfig.JournalPlugin;
+    public const string SnapshotPlugin = NodeConfig.SnapshotPlugin;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _checked = new();
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> _seen = new();
