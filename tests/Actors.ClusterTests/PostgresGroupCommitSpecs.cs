@@ -25,18 +25,27 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
 
     public async Task InitializeAsync()
     {
-        await _server.InitializeAsync();
-        Directory.CreateDirectory(_folder);
-        var config = Path.Combine(_folder, "test.conf");
-        // A fixed admission bound: all 1,000 writes are admitted at once, none refused while a limit adapts.
-        await File.WriteAllTextAsync(config, "actors.admission.adaptive.enabled = off");
-        _connection = await _server.CreateDatabaseAsync();
-        var port = HostProcess.FreePort();
-        _node = HostProcess.Start(output, "node", new Dictionary<string, string> { [NodeOptions.ConnectionVariable] = _connection },
-            "node", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-port",
-            HostProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--db", "postgres", "--config", config);
-        await _node.WaitForLineAsync("Actors node up", Patience);
-        _client = ActorsClient.Connect([$"127.0.0.1:{port}"]);
+        try
+        {
+            await _server.InitializeAsync();
+            Directory.CreateDirectory(_folder);
+            var config = Path.Combine(_folder, "test.conf");
+            // A fixed admission bound: all 1,000 writes are admitted at once, none refused while a limit adapts.
+            await File.WriteAllTextAsync(config, "actors.admission.adaptive.enabled = off");
+            _connection = await _server.CreateDatabaseAsync();
+            var port = HostProcess.FreePort();
+            _node = HostProcess.Start(output, "node", new Dictionary<string, string> { [NodeOptions.ConnectionVariable] = _connection },
+                "node", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-port",
+                HostProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--db", "postgres", "--config", config);
+            await _node.WaitForLineAsync("Actors node up", Patience);
+            _client = ActorsClient.Connect([$"127.0.0.1:{port}"]);
+        }
+        catch
+        {
+            // xunit does not dispose a spec whose set-up failed: its server and node would outlive the run.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     [Fact]
@@ -77,6 +86,9 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
 
         _node?.Dispose();
         await _server.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 }
