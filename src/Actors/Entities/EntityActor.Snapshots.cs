@@ -11,27 +11,35 @@ namespace Actors.Entities;
 /// </summary>
 public sealed partial class EntityActor<TState, TCommand, TEvent>
 {
-    private void HandleSnapshots()
+    private bool HandleSnapshots(object message)
     {
-        Command<SaveSnapshotSuccess>(ok =>
+        switch (message)
         {
-            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
-            if (_settings.DeleteCoveredEvents)
-            {
-                // The snapshot holds the state and the window of request ids: the events it covers are history only.
-                DeleteMessages(ok.Metadata.SequenceNr);
-            }
-        });
-        Command<SaveSnapshotFailure>(failed =>
-            _log.Warning(failed.Cause, "Snapshot of {0} at {1} failed; recovery replays more events until the next one",
-                PersistenceId, failed.Metadata.SequenceNr));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failed =>
-            _log.Warning(failed.Cause, "Deleting old snapshots of {0} failed", PersistenceId));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(failed =>
-            _log.Warning(failed.Cause, "Deleting the events of {0} up to {1} failed; they are deleted with the next snapshot's",
-                PersistenceId, failed.ToSequenceNr));
+            case SaveSnapshotSuccess ok:
+                DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
+                if (_settings.DeleteCoveredEvents)
+                {
+                    // The snapshot holds the state and the window of request ids: the events it covers are history only.
+                    DeleteMessages(ok.Metadata.SequenceNr);
+                }
+
+                return true;
+            case SaveSnapshotFailure failed:
+                Log.Warning(failed.Cause, "Snapshot of {0} at {1} failed; recovery replays more events until the next one",
+                    PersistenceId, failed.Metadata.SequenceNr);
+                return true;
+            case DeleteSnapshotsFailure failed:
+                Log.Warning(failed.Cause, "Deleting old snapshots of {0} failed", PersistenceId);
+                return true;
+            case DeleteMessagesFailure failed:
+                Log.Warning(failed.Cause, "Deleting the events of {0} up to {1} failed; they are deleted with the next snapshot's",
+                    PersistenceId, failed.ToSequenceNr);
+                return true;
+            case DeleteSnapshotsSuccess or DeleteMessagesSuccess:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>After a write is stored: a snapshot of <paramref name="state"/> (as of that write's last event) when one is due.</summary>
@@ -51,7 +59,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
         catch (Exception e)
         {
             // Only recovery gets slower; the writes behind this one must still go.
-            _log.Warning(e, "Snapshot of {0} could not be made; recovery replays more events until the next one", PersistenceId);
+            Log.Warning(e, "Snapshot of {0} could not be made; recovery replays more events until the next one", PersistenceId);
         }
     }
 
@@ -64,7 +72,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
         var (wait, failures, log) = _backoff.Failed(_key, Environment.TickCount64);
         if (log)
         {
-            _log.Warning("Recovery of {0} failed ({1} in a row): {2}; its requests are answered Unavailable for {3}, then it is tried again",
+            Log.Warning("Recovery of {0} failed ({1} in a row): {2}; its requests are answered Unavailable for {3}, then it is tried again",
                 PersistenceId, failures, reason.GetBaseException().Message, wait);
         }
     }

@@ -15,14 +15,15 @@ namespace Actors.Entities;
 /// One keyed entity: the state cached in memory, the journal as the truth. Commands are
 /// decided by the entity type's <see cref="IEntityHandler{TState,TCommand,TEvent}"/>; events
 /// are persisted before the reply is sent, so an acknowledged change survives any crash.
-/// Idle entities passivate through the shard; the next message recovers them.
+/// Idle entities passivate through the shard; the next message recovers them. Messages are
+/// matched by a switch, not ReceivePersistentActor's handlers: those cost every live entity its
+/// own handler lists and delegates (~1 KB each; a node holds up to max-live of them).
 /// </summary>
-public sealed partial class EntityActor<TState, TCommand, TEvent> : ReceivePersistentActor
+public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentActor
     where TState : class, IJournaled
     where TCommand : IKeyedRequest
     where TEvent : class, IJournaled
 {
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly EntityTypeSettings _settings;
     private readonly EntityLifecycle _lifecycle;
     private readonly string _entityType;
@@ -32,6 +33,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : ReceivePersi
     private readonly EntityCommands<TState, TCommand, TEvent> _commands;
     private readonly string _key;
     private readonly RecoveryBackoff _backoff;
+    private readonly EntityRecovery<TState, TEvent> _recovery;
 
     private readonly WriteQueue<TState> _writes = new();
     private bool _stopAsked;
@@ -64,51 +66,69 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : ReceivePersi
         PersistenceId = PersistenceIdFor(entityType, key);
 
         _requests = new RequestWindow(settings.RememberRequestsFor, settings.MaxRememberedRequests);
-        _commands = new EntityCommands<TState, TCommand, TEvent>(handler, _requests, settings, PersistenceId, _log,
+        _commands = new EntityCommands<TState, TCommand, TEvent>(handler, _requests, settings, PersistenceId, Log,
             WireShape.Of(Context.System));
-        var recovery = new EntityRecovery<TState, TEvent>(handler.Apply, _requests);
-        Recover<SnapshotOffer>(offer =>
-        {
-            _state = recovery.FromSnapshot(offer.Snapshot);
-            recovery.Covered(offer.Metadata.SequenceNr);
-        });
-        Recover<JournaledWrite>(write =>
-        {
-            recovery.Replaying(LastSequenceNr, PersistenceId);
-            _state = recovery.Replay(_state, write);
-            _eventsSinceSnapshot += write.Events.Length;
-        });
-        Recover<TEvent>(e =>
-        {
-            recovery.Replaying(LastSequenceNr, PersistenceId);
-            _state = recovery.Replay(_state, e);
-            _eventsSinceSnapshot++;
-        });
-        Recover<RecoveryCompleted>(_ =>
-        {
-            if (recovery.GapAtEnd(LastSequenceNr, PersistenceId) is { } gap)
-            {
-                // Akka calls this outside its recovery-failure path: fail the same way by hand.
-                OnRecoveryFailure(gap);
-                Context.Stop(Self);
-                return;
-            }
+        _recovery = new EntityRecovery<TState, TEvent>(handler.Apply, _requests);
+    }
 
-            recovery.Completed();
-            _backoff.Recovered(_key);
-        });
-
-        Command<RoutedRequest>(routed =>
+    protected override bool ReceiveRecover(object message)
+    {
+        switch (message)
         {
-            if (_lifecycle.TryAdmit<TCommand>(routed, Sender, out var command))
-            {
-                Handle(Caller.Handling(routed, Sender, _spanName, Context.System), command);
-            }
-        });
-        Command<PassivateIdle>(_ => _lifecycle.IdleReported(Context));
-        Command<PassivateOverCap>(_ => _lifecycle.Passivate(Context, "cap"));
-        Command<StopEntity>(_ => Stop());
-        HandleSnapshots();
+            case SnapshotOffer offer:
+                _state = _recovery.FromSnapshot(offer.Snapshot);
+                _recovery.Covered(offer.Metadata.SequenceNr);
+                return true;
+            case JournaledWrite write:
+                _recovery.Replaying(LastSequenceNr, PersistenceId);
+                _state = _recovery.Replay(_state, write);
+                _eventsSinceSnapshot += write.Events.Length;
+                return true;
+            case TEvent e:
+                _recovery.Replaying(LastSequenceNr, PersistenceId);
+                _state = _recovery.Replay(_state, e);
+                _eventsSinceSnapshot++;
+                return true;
+            case RecoveryCompleted:
+                if (_recovery.GapAtEnd(LastSequenceNr, PersistenceId) is { } gap)
+                {
+                    // Akka calls this outside its recovery-failure path: fail the same way by hand.
+                    OnRecoveryFailure(gap);
+                    Context.Stop(Self);
+                    return true;
+                }
+
+                _recovery.Completed();
+                _backoff.Recovered(_key);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    protected override bool ReceiveCommand(object message)
+    {
+        switch (message)
+        {
+            case RoutedRequest routed:
+                if (_lifecycle.TryAdmit<TCommand>(routed, Sender, out var command))
+                {
+                    Handle(Caller.Handling(routed, Sender, _spanName, Context.System), command);
+                }
+
+                return true;
+            case PassivateIdle:
+                _lifecycle.IdleReported(Context);
+                return true;
+            case PassivateOverCap:
+                _lifecycle.Passivate(Context, "cap");
+                return true;
+            case StopEntity:
+                Stop();
+                return true;
+            default:
+                return HandleSnapshots(message);
+        }
     }
 
     public override string PersistenceId { get; }
