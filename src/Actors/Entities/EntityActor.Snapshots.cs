@@ -7,7 +7,7 @@ namespace Actors.Entities;
 /// An entity's journal beyond its writes: a snapshot every <c>snapshot-every</c> events, older
 /// snapshots deleted once a newer one is saved, and with <c>retention = since-snapshot</c> the
 /// events it covers too (each failure here only makes recovery replay more; no write waits on
-/// it); and what a recovery that fails does to the key.
+/// it).
 /// </summary>
 public sealed partial class EntityActor<TState, TCommand, TEvent>
 {
@@ -60,20 +60,6 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
         {
             // Only recovery gets slower; the writes behind this one must still go.
             Log.Warning(e, "Snapshot of {0} could not be made; recovery replays more events until the next one", PersistenceId);
-        }
-    }
-
-    /// <summary>
-    /// The entity stops (Akka's rule); the requests that waited for it are answered Unavailable.
-    /// Its key backs off: until then the next requests are answered without another recovery.
-    /// </summary>
-    protected override void OnRecoveryFailure(Exception reason, object? message = null)
-    {
-        var (wait, failures, log) = _backoff.Failed(_key, Environment.TickCount64);
-        if (log)
-        {
-            Log.Warning("Recovery of {0} failed ({1} in a row): {2}; its requests are answered Unavailable for {3}, then it is tried again",
-                PersistenceId, failures, reason.GetBaseException().Message, wait);
         }
     }
 }

@@ -6,7 +6,6 @@ using Actors.Serialization;
 using Actors.Telemetry;
 using Actors.Tracing;
 using Akka.Actor;
-using Akka.Event;
 using Akka.Persistence;
 
 namespace Actors.Entities;
@@ -69,41 +68,6 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
         _commands = new EntityCommands<TState, TCommand, TEvent>(handler, _requests, settings, PersistenceId, Log,
             WireShape.Of(Context.System));
         _recovery = new EntityRecovery<TState, TEvent>(handler.Apply, _requests);
-    }
-
-    protected override bool ReceiveRecover(object message)
-    {
-        switch (message)
-        {
-            case SnapshotOffer offer:
-                _state = _recovery.FromSnapshot(offer.Snapshot);
-                _recovery.Covered(offer.Metadata.SequenceNr);
-                return true;
-            case JournaledWrite write:
-                _recovery.Replaying(LastSequenceNr, PersistenceId);
-                _state = _recovery.Replay(_state, write);
-                _eventsSinceSnapshot += write.Events.Length;
-                return true;
-            case TEvent e:
-                _recovery.Replaying(LastSequenceNr, PersistenceId);
-                _state = _recovery.Replay(_state, e);
-                _eventsSinceSnapshot++;
-                return true;
-            case RecoveryCompleted:
-                if (_recovery.GapAtEnd(LastSequenceNr, PersistenceId) is { } gap)
-                {
-                    // Akka calls this outside its recovery-failure path: fail the same way by hand.
-                    OnRecoveryFailure(gap);
-                    Context.Stop(Self);
-                    return true;
-                }
-
-                _recovery.Completed();
-                _backoff.Recovered(_key);
-                return true;
-            default:
-                return false;
-        }
     }
 
     protected override bool ReceiveCommand(object message)
