@@ -62,6 +62,26 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
             return new Decision.Refused(refusal!);
         }
 
+        if (request is IIdempotentRequest && inFlight.TryGet(id, out var running) && Equals(running.Routed.Request, request))
+        {
+            // A client's retry of the very request still in flight here: both askers get its one
+            // reply. It is sent again only if a member became unreachable or left since it was sent
+            // (its copy may have been lost with that node), or it has been out for resend-retries-after
+            // (a shard region drops what it buffered during a hand-off, and a drop seen on another
+            // node cannot be traced back here): the entity recognises a repeated id within its
+            // request window, but each copy costs a journal read-and-check, so none without cause.
+            // Before the limits: a retry takes no new slot, and refusing it would leave a copy a
+            // hand-off dropped holding its slot until its deadline (a rolling restart, measured).
+            (running.Joined ??= []).Add(waiter);
+            if (!inFlight.ShouldResend(running, now, _resendAfterMs))
+            {
+                return Decision.Joined.Instance;
+            }
+
+            inFlight.Resent(running, now);
+            return new Decision.Send(running.Route, running.Routed);
+        }
+
         var nodeFull = inFlight.Count + Queue.Count >= settings.MaxInFlight;
         if (nodeFull || !inFlight.Admits(route, now))
         {
@@ -74,24 +94,6 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
                 ? $"node has {inFlight.Count + Queue.Count} requests in flight or waiting (limit {settings.MaxInFlight})"
                 : $"{route.Name} has {route.Working} requests in flight (limit now {route.Limit.Current}, at most {route.Limit.Max})",
                 nodeFull ? "node" : route.Name));
-        }
-
-        if (request is IIdempotentRequest && inFlight.TryGet(id, out var running) && Equals(running.Routed.Request, request))
-        {
-            // A client's retry of the very request still in flight here: both askers get its one
-            // reply. It is sent again only if a member became unreachable or left since it was sent
-            // (its copy may have been lost with that node), or it has been out for resend-retries-after
-            // (a shard region drops what it buffered during a hand-off, and a drop seen on another
-            // node cannot be traced back here): the entity recognises a repeated id within its
-            // request window, but each copy costs a journal read-and-check, so none without cause.
-            (running.Joined ??= []).Add(waiter);
-            if (!inFlight.ShouldResend(running, now, _resendAfterMs))
-            {
-                return Decision.Joined.Instance;
-            }
-
-            inFlight.Resent(running, now);
-            return new Decision.Send(running.Route, running.Routed);
         }
 
         // An idempotent retry after this gateway answered Timeout starts afresh (the overdue copy keeps its slot).

@@ -92,6 +92,24 @@ public sealed class AdmissionDecisionSpecs
     }
 
     [Fact]
+    public void A_retry_of_a_request_in_flight_is_joined_and_resent_even_when_its_route_is_full()
+    {
+        // A hand-off dropped the copies in flight: the route is full of them, and only their
+        // retries can free it. Refused Overloaded, they would hold every slot until their deadline.
+        var first = (Admission.Decision.Send)Decide(new AddToCounter("w1", "k", 1));
+        Decide(new AddToCounter("w2", "k", 1));
+        Refusal(Decide(new AddToCounter("w3", "k", 1))).Code.Should().Be(ErrorCode.Overloaded);
+
+        Decide(new AddToCounter("w1", "k", 1)).Should().BeSameAs(Admission.Decision.Joined.Instance);
+        var resend = _admission.Decide(new AddToCounter("w1", "k", 1), _counter, Asker, TimeSpan.FromSeconds(30),
+            Now + (long)Settings.ResendRetriesAfter.TotalMilliseconds).Should().BeOfType<Admission.Decision.Send>().Subject;
+
+        resend.Routed.Should().BeSameAs(first.Routed);
+        _table.Count.Should().Be(2, "a retry takes no slot of its own");
+        _admission.Rejected.Should().Be(1);
+    }
+
+    [Fact]
     public void A_different_request_with_an_id_in_flight_is_refused_and_not_counted_as_an_outcome()
     {
         Decide(new AddToCounter("w1", "k", 1));
