@@ -72,6 +72,16 @@ internal sealed class Admission(NodeLimits limits, AdmissionSettings settings, I
             // request window, but each copy costs a journal read-and-check, so none without cause.
             // Before the limits: a retry takes no new slot, and refusing it would leave a copy a
             // hand-off dropped holding its slot until its deadline (a rolling restart, measured).
+            if (running.Joined?.Count >= settings.MaxJoinedRetries)
+            {
+                // A client makes a few retries per call; past that, a peer repeating one id would
+                // grow the list without bound. Retrying later is safe: the request is idempotent.
+                Rejected++;
+                ActorsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("bound", "joined retries"));
+                return new Decision.Refused(new ErrorReply(id, ErrorCode.Overloaded, $"{running.Joined.Count} retries of this request " +
+                    $"already wait for its copy in flight here (at most {settings.MaxJoinedRetries})", running.Route.Limit.RetryAfter));
+            }
+
             (running.Joined ??= []).Add(waiter);
             if (!inFlight.ShouldResend(running, now, _resendAfterMs))
             {

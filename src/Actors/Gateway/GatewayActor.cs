@@ -39,11 +39,13 @@ public sealed partial class GatewayActor : ReceiveActor, IWithTimers
     private readonly GatewayReplies _replies = new();
     private readonly DrainWait _drain = new();
     private readonly string _selfAddress;
+    private readonly long _resendAfterMs;
 
     public GatewayActor(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry)
     {
         _limits = limits;
         _deadline = admission.RequestDeadline;
+        _resendAfterMs = (long)admission.ResendRetriesAfter.TotalMilliseconds;
         _routes = new RouteCache(resolve);
         _selfAddress = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         _counts = new GatewayCounts(telemetry);
@@ -80,6 +82,7 @@ public sealed partial class GatewayActor : ReceiveActor, IWithTimers
         Receive<Sweep>(_ =>
         {
             ExpireOverdue();
+            ResendUnanswered();
             _drain.Check(_inFlight.Live, Environment.TickCount64);
         });
         Receive<GetGatewayStats>(get => Sender.Tell(_counts.Stats(get.WindowSeconds, _inFlight.Count, _routes.InFlightByName(),
@@ -181,25 +184,6 @@ public sealed partial class GatewayActor : ReceiveActor, IWithTimers
                 // Joined a copy in flight: that copy's span covers the work.
                 ActorsTracing.Stop(span, null);
                 break;
-        }
-    }
-
-    /// <summary>
-    /// A member was removed: requests for entities sent before may have gone down with it. Each
-    /// is sent again now (entities recognise a repeated request id and command), instead of
-    /// holding its entity type's slot until its caller's next retry or its deadline.
-    /// </summary>
-    private void ResendLostWithMember()
-    {
-        var lost = _inFlight.TakeSentBeforeChange(Environment.TickCount64);
-        foreach (var entry in lost)
-        {
-            entry.Route.Target.Tell(entry.Routed, Self);
-        }
-
-        if (lost.Count > 0)
-        {
-            _log.Info("A member was removed: {0} entity requests in flight sent again", lost.Count);
         }
     }
 

@@ -18,7 +18,7 @@ public sealed record NodeLimits(int MaxKeyLength, int MaxRequestIdLength, int Ma
 
 /// <summary>How many requests a node takes on at once, and how long it lets one run.</summary>
 public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline, TimeSpan MinRetryAfter, TimeSpan MaxRetryAfter,
-    TimeSpan ResendRetriesAfter, TimeSpan QueueWait)
+    TimeSpan ResendRetriesAfter, TimeSpan QueueWait, int MaxJoinedRetries)
 {
     public static AdmissionSettings From(Config config)
     {
@@ -28,10 +28,11 @@ public sealed record AdmissionSettings(int MaxInFlight, TimeSpan RequestDeadline
             config.RequireTimeSpan("actors.admission.min-retry-after"),
             config.RequireTimeSpan("actors.admission.max-retry-after"),
             config.RequireTimeSpan("actors.admission.resend-retries-after"),
-            config.RequireTimeSpan("actors.admission.queue-wait"));
-        if (settings.MaxInFlight < 1 || settings.RequestDeadline <= TimeSpan.Zero || settings.QueueWait < TimeSpan.Zero)
+            config.RequireTimeSpan("actors.admission.queue-wait"),
+            config.RequireInt("actors.admission.max-joined-retries"));
+        if (settings.MaxInFlight < 1 || settings.MaxJoinedRetries < 0 || settings.RequestDeadline <= TimeSpan.Zero || settings.QueueWait < TimeSpan.Zero)
         {
-            throw new ConfigurationException("actors.admission.max-in-flight and request-deadline must be positive, queue-wait not negative");
+            throw new ConfigurationException("actors.admission.max-in-flight and request-deadline must be positive, queue-wait and max-joined-retries not negative");
         }
 
         return settings;

@@ -197,6 +197,22 @@ internal sealed class InFlightTable(TimeSpan requestDeadline, TimeSpan settleAft
         return lost;
     }
 
+    /// <summary>
+    /// Entity requests out for <paramref name="resendAfterMs"/> without an answer, marked sent
+    /// again now: the caller sends each. A shard region drops the messages it buffered for a shard
+    /// handed off, and the client's retry may go to the shard's new home instead of here.
+    /// </summary>
+    public List<InFlight> TakeUnanswered(long now, long resendAfterMs)
+    {
+        var unanswered = _live.Values.Where(e => e.Route.ResendRetries && now - e.SentAt >= resendAfterMs).ToList();
+        foreach (var entry in unanswered)
+        {
+            Resent(entry, now);
+        }
+
+        return unanswered;
+    }
+
     /// <summary>Everything live (to be answered by a stopping gateway), with every route's slots given back.</summary>
     public List<InFlight> Clear()
     {

@@ -17,7 +17,7 @@ public sealed class AdmissionDecisionSpecs
 
     private static readonly AdmissionSettings Settings = new(MaxInFlight: 3, RequestDeadline: TimeSpan.FromSeconds(60),
         MinRetryAfter: TimeSpan.FromMilliseconds(10), MaxRetryAfter: TimeSpan.FromSeconds(2), ResendRetriesAfter: TimeSpan.FromSeconds(20),
-        QueueWait: TimeSpan.Zero);
+        QueueWait: TimeSpan.Zero, MaxJoinedRetries: 2);
 
     private readonly InFlightTable _table = new(Settings.RequestDeadline, TimeSpan.FromSeconds(5));
     private readonly Admission _admission;
@@ -107,6 +107,21 @@ public sealed class AdmissionDecisionSpecs
         resend.Routed.Should().BeSameAs(first.Routed);
         _table.Count.Should().Be(2, "a retry takes no slot of its own");
         _admission.Rejected.Should().Be(1);
+    }
+
+    [Fact]
+    public void Retries_joining_one_copy_are_bounded_past_that_refused_overloaded()
+    {
+        Decide(new AddToCounter("w1", "k", 1));
+        Decide(new AddToCounter("w1", "k", 1)).Should().BeSameAs(Admission.Decision.Joined.Instance);
+        Decide(new AddToCounter("w1", "k", 1)).Should().BeSameAs(Admission.Decision.Joined.Instance);
+
+        var refused = Refusal(Decide(new AddToCounter("w1", "k", 1)));
+
+        refused.Code.Should().Be(ErrorCode.Overloaded);
+        refused.Message.Should().Contain("2 retries");
+        _table.TryGet("w1", out var running).Should().BeTrue();
+        running.Joined.Should().HaveCount(Settings.MaxJoinedRetries);
     }
 
     [Fact]

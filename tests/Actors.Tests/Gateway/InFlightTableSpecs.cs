@@ -213,6 +213,22 @@ public sealed class InFlightTableSpecs
     }
 
     [Fact]
+    public void Entity_requests_unanswered_for_resend_retries_after_are_taken_for_resending_and_lane_requests_never()
+    {
+        var early = Add(_entities);
+        Add(_lane);
+        _now += 2_000;
+        var late = Add(_entities);
+
+        _table.TakeUnanswered(_now + 999, resendAfterMs: 3_000).Should().BeEmpty();
+        _table.TakeUnanswered(_now + 1_000, resendAfterMs: 3_000).Select(e => e.Id).Should().Equal(early.Request.RequestId);
+        _table.TakeUnanswered(_now + 3_000, resendAfterMs: 3_000).Select(e => e.Id).Should().Equal(late.Request.RequestId);
+        _table.TakeUnanswered(_now + 4_000, resendAfterMs: 3_000).Select(e => e.Id)
+            .Should().Equal([early.Request.RequestId], "sent again at +1,000: due again 3,000 later, not before");
+        _entities.InFlight.Should().Be(2, "a copy sent again takes no slot of its own");
+    }
+
+    [Fact]
     public void Clearing_answers_everything_live_and_gives_every_slot_back()
     {
         Add(_entities, within: TimeSpan.FromSeconds(1));
