@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Db;
@@ -15,14 +16,17 @@ namespace Actors.Storage;
 /// Akka.Persistence.Sql's journal, with the two reads of a recovery — the highest sequence number
 /// of one persistence id, then its events — answered for many recovering entities by one query
 /// each (<see cref="QueryBatcher{TKey,TResult}"/>, <see cref="BatchedReplay"/>) instead of a
-/// transaction (and a stream) each. Writes, deletes, long replays, tables and rows are the
-/// plugin's own. Set as the journal's <c>class</c> in node.conf, with <c>recovery-batch-size</c>
-/// (ids per query) and <c>recovery-batch-events-per-id</c>.
+/// transaction (and a stream) each. Deletes, long replays, tables and rows are the
+/// plugin's own, except on SQLite, where <see cref="SqliteJournalWriter"/> commits the plugin's rows
+/// (<c>sqlite-group-commit-writer</c>). Set as the journal's <c>class</c> in node.conf, with
+/// <c>recovery-batch-size</c> (ids per query) and <c>recovery-batch-events-per-id</c>.
 /// </summary>
 public sealed class BatchedSqlJournal : SqlWriteJournal
 {
     private readonly QueryBatcher<string, long>? _highest;
     private readonly BatchedReplay? _replay;
+    private readonly JournalRows? _rows;
+    private readonly SqliteJournalWriter? _writer;
 
     // The last write per id: a recovery of that id reads its highest number only after it ends,
     // or it could reuse a sequence number (the plugin does the same for its own read). Only the
@@ -50,7 +54,20 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
             var pluginId = journalConfig.GetString("plugin-id");
             RecoveryReads.Get(Context.System).Track(pluginId, _highest);
             RecoveryReads.Get(Context.System).Track(RecoveryReads.Replays(pluginId), _replay.Reads);
+            if (journalConfig.GetBoolean("sqlite-group-commit-writer") && JournalRows.Supported(config) &&
+                config.ProviderName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+            {
+                _rows = new JournalRows((ExtendedActorSystem)Context.System, config);
+                _writer = new SqliteJournalWriter(connections, config.DaoConfig.BatchSize, Context.GetLogger(), $"journal writer {pluginId}");
+            }
         }
+    }
+
+    protected override void PostStop()
+    {
+        // What is queued is written (and answered) before the writer's thread ends.
+        _writer?.Dispose();
+        base.PostStop();
     }
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
@@ -100,7 +117,7 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
-        var written = base.WriteMessagesAsync(writes, cancellationToken);
+        var written = _writer is null ? base.WriteMessagesAsync(writes, cancellationToken) : WriteOwnAsync(writes);
         if (writes.Count > 0)
         {
             // One persistent actor's writes per call (AsyncWriteJournal), so one id.
@@ -112,6 +129,18 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
         }
 
         return written;
+    }
+
+    private async Task<IImmutableList<Exception>> WriteOwnAsync(IReadOnlyList<AtomicWrite> writes)
+    {
+        // Serialized here, on the journal's thread, as the plugin does; committed by the writer's.
+        var (rows, rejections) = _rows!.Of(writes, DateTime.UtcNow.Ticks);
+        if (rows.Count > 0)
+        {
+            await _writer!.Write(rows);
+        }
+
+        return (IImmutableList<Exception>)rejections;
     }
 
     // Ended writes leave the table in sweeps, each after as many writes as the table then holds
