@@ -52,7 +52,8 @@ public sealed class PostgresServer : IAsyncLifetime
         if (Environment.UserName == "root")
         {
             // initdb refuses to run as root; the server package's own user owns the folder instead.
-            await RunAsync("chown", ["-R", "postgres", Path.GetDirectoryName(_folder)!]);
+            // Not recursive: other specs' servers live beside it, and their files come and go.
+            await RunAsync("chown", ["postgres", Path.GetDirectoryName(_folder)!, _folder]);
         }
 
         var data = Path.Combine(_folder, "data");
