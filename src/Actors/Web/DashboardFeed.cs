@@ -70,10 +70,12 @@ public sealed class DashboardFeed(IActorRef status, WebSettings settings, ILoggi
 
     private async Task StreamAsync()
     {
+        string? sent = null;
         while (true)
         {
             var started = Environment.TickCount64;
             var frame = await CurrentAsync();
+            var repeated = frame is not null && ReferenceEquals(frame, sent);
             lock (_gate)
             {
                 if (_viewers.Count == 0)
@@ -82,17 +84,22 @@ public sealed class DashboardFeed(IActorRef status, WebSettings settings, ILoggi
                     return;
                 }
 
-                if (frame is not null)
+                // The poll already sent comes back when this loop wakes a moment before it is an
+                // interval old, or when /status.json started it later than this loop's last turn:
+                // the pages get each poll once, and this loop looks again shortly.
+                if (frame is not null && !repeated)
                 {
                     foreach (var viewer in _viewers)
                     {
                         viewer.Writer.TryWrite(frame);
                     }
+
+                    sent = frame;
                 }
             }
 
             var left = settings.RefreshInterval.TotalMilliseconds - (Environment.TickCount64 - started);
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(left, 50)));
+            await Task.Delay(TimeSpan.FromMilliseconds(repeated ? 50 : Math.Max(left, 50)));
         }
     }
 
