@@ -34,12 +34,12 @@ internal sealed class JournalRows(ExtendedActorSystem system, JournalConfig conf
     {
         var rows = new List<JournalRow>(writes.Count);
         var rejections = new Exception?[writes.Count];
-        foreach (var (write, index) in writes.Select((w, i) => (w, i)))
+        for (var index = 0; index < writes.Count; index++)
         {
             var start = rows.Count;
             try
             {
-                foreach (var persistent in (IImmutableList<IPersistentRepresentation>)write.Payload)
+                foreach (var persistent in (IImmutableList<IPersistentRepresentation>)writes[index].Payload)
                 {
                     rows.Add(Row(persistent, nowTicks));
                 }
