@@ -73,7 +73,7 @@ internal static class NodeHost
             akka.AddActors(options);
             if (benchBaselines)
             {
-                akka.AddBenchBaseline(options);
+                akka.AddBenchBaseline(options, extra);
             }
 
             more?.Invoke(akka);

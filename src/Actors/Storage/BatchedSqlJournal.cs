@@ -17,8 +17,8 @@ namespace Actors.Storage;
 /// of one persistence id, then its events — answered for many recovering entities by one query
 /// each (<see cref="QueryBatcher{TKey,TResult}"/>, <see cref="BatchedReplay"/>) instead of a
 /// transaction (and a stream) each. Deletes, long replays, tables and rows are the
-/// plugin's own, except on SQLite, where <see cref="SqliteJournalWriter"/> commits the plugin's rows
-/// (<c>sqlite-group-commit-writer</c>). Set as the journal's <c>class</c> in node.conf, with
+/// plugin's own; its rows are committed by <see cref="JournalWriter"/> (group commit on threads of
+/// its own) on SQLite and PostgreSQL (<c>group-commit-writer</c>). Set as the journal's <c>class</c> in node.conf, with
 /// <c>recovery-batch-size</c> (ids per query) and <c>recovery-batch-events-per-id</c>.
 /// </summary>
 public sealed class BatchedSqlJournal : SqlWriteJournal
@@ -26,7 +26,7 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
     private readonly QueryBatcher<string, long>? _highest;
     private readonly BatchedReplay? _replay;
     private readonly JournalRows? _rows;
-    private readonly SqliteJournalWriter? _writer;
+    private readonly JournalWriter? _writer;
 
     // The last write per id: a recovery of that id reads its highest number only after it ends,
     // or it could reuse a sequence number (the plugin does the same for its own read). Only the
@@ -54,11 +54,18 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
             var pluginId = journalConfig.GetString("plugin-id");
             RecoveryReads.Get(Context.System).Track(pluginId, _highest);
             RecoveryReads.Get(Context.System).Track(RecoveryReads.Replays(pluginId), _replay.Reads);
-            if (journalConfig.GetBoolean("sqlite-group-commit-writer") && JournalRows.Supported(config) &&
-                config.ProviderName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+            Func<IJournalCommitter>? committer = config.ProviderName switch
+            {
+                _ when !journalConfig.GetBoolean("group-commit-writer") || !JournalRows.Supported(config) => null,
+                var name when name.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) => () => new SqliteJournalCommitter(connections),
+                var name when name.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase) => () => new PostgresJournalCommitter(connections),
+                _ => null,
+            };
+            if (committer is not null)
             {
                 _rows = new JournalRows((ExtendedActorSystem)Context.System, config);
-                _writer = new SqliteJournalWriter(connections, config.DaoConfig.BatchSize, Context.GetLogger(), $"journal writer {pluginId}");
+                _writer = new JournalWriter(committer, config.DaoConfig.BatchSize, config.DaoConfig.Parallelism, Context.GetLogger(),
+                    $"journal writer {pluginId}");
             }
         }
     }

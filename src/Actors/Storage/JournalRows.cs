@@ -12,7 +12,7 @@ namespace Actors.Storage;
 /// <summary>
 /// Persistent messages as Akka.Persistence.Sql's journal rows, exactly as its own serializer makes
 /// them in tag-table mode (payload bytes, manifest, serializer id, the write's time, its writer
-/// uuid, tags apart), so the plugin's reads and queries read what <see cref="SqliteJournalWriter"/>
+/// uuid, tags apart), so the plugin's reads and queries read what <see cref="JournalWriter"/>
 /// writes.
 /// </summary>
 internal sealed class JournalRows(ExtendedActorSystem system, JournalConfig config)

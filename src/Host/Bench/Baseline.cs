@@ -70,10 +70,11 @@ internal static class BaselineHosting
     /// cluster port, as a plain Akka.NET service would be reached (bench nodes only: the receptionist
     /// lets any peer of the cluster port reach them).
     /// </summary>
-    public static AkkaConfigurationBuilder AddBenchBaseline(this AkkaConfigurationBuilder builder, NodeOptions options)
+    /// <param name="extra">HOCON from --config, over bench.conf.</param>
+    public static AkkaConfigurationBuilder AddBenchBaseline(this AkkaConfigurationBuilder builder, NodeOptions options, Config? extra)
     {
         builder.AddHocon(BenchConfig, HoconAddMode.Append);
-        builder.AddHocon(BaselineJournal.For(options), HoconAddMode.Append);
+        builder.AddHocon(BaselineJournal.For(options, (extra ?? Config.Empty).WithFallback(BenchConfig)), HoconAddMode.Append);
         builder.AddHocon(ClusterClientReceptionist.DefaultConfig(), HoconAddMode.Append);
         // The receptionist reads requests wrapped in pub-sub's Send: its serializer, not the refused JSON default.
         builder.AddHocon(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig(), HoconAddMode.Append);

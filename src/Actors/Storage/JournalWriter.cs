@@ -1,0 +1,113 @@
+using Akka.Event;
+using Akka.Persistence.Sql.Journal.Types;
+
+namespace Actors.Storage;
+
+/// <summary>
+/// Group commit on threads of the journal's own: each transaction takes every write queued while
+/// the previous one committed (<see cref="GroupCommitQueue{TRow}"/>, up to a number of rows, whole
+/// writes only), commits them with one <see cref="IJournalCommitter"/> (prepared inserts on SQLite,
+/// binary COPY on PostgreSQL), and only then completes their tasks. A failed transaction is
+/// retried one write at a time, so only the write at fault (a second writer of one persistence id)
+/// fails. The plugin's own writer went through an Akka.Streams queue per write and built each batch
+/// as SQL text or through linq2db's bulk copy; on SQLite its one thread was the limit (profiled).
+/// </summary>
+internal sealed class JournalWriter : IDisposable
+{
+    private readonly GroupCommitQueue<JournalRow> _queue = new();
+    private readonly Func<IJournalCommitter> _connect;
+    private readonly int _maxRows;
+    private readonly ILoggingAdapter _log;
+    private readonly Thread[] _threads;
+
+    /// <param name="connect">A committer on a connection of its own, one per thread, made when the thread first needs it.</param>
+    /// <param name="writers">Transactions at once: 1 on SQLite (one writer at a time), more on PostgreSQL.</param>
+    public JournalWriter(Func<IJournalCommitter> connect, int maxRows, int writers, ILoggingAdapter log, string name)
+    {
+        _connect = connect;
+        _maxRows = maxRows;
+        _log = log;
+        // Threads, not the pool: the database calls block (Microsoft.Data.Sqlite's async ones too),
+        // and a commit waits for fsync.
+        _threads = Enumerable.Range(0, Math.Max(1, writers))
+            .Select(i => new Thread(Run) { IsBackground = true, Name = writers > 1 ? $"{name} {i + 1}" : name })
+            .ToArray();
+        foreach (var thread in _threads)
+        {
+            thread.Start();
+        }
+    }
+
+    /// <summary>One persistent actor's rows, committed together (all or none) with whatever else is queued.</summary>
+    public Task Write(IReadOnlyList<JournalRow> rows) => _queue.Enqueue(rows);
+
+    /// <summary>Writes what is queued, then stops.</summary>
+    public void Dispose()
+    {
+        _queue.Close();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        foreach (var thread in _threads)
+        {
+            thread.Join(until - DateTime.UtcNow is { } left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+    }
+
+    private void Run()
+    {
+        IJournalCommitter? committer = null;
+        while (_queue.Take(_maxRows) is { } batch)
+        {
+            try
+            {
+                Commit(ref committer, batch);
+                batch.ForEach(write => write.Done.TrySetResult());
+            }
+            catch (Exception failed) when (batch.Count > 1)
+            {
+                // One write may be at fault (a second writer's sequence number, a row the database
+                // refuses): each alone, so only its own caller hears of it.
+                _log.Warning("A journal transaction of {0} writes failed ({1}); writing each alone", batch.Count, failed.Message);
+                foreach (var write in batch)
+                {
+                    try
+                    {
+                        Commit(ref committer, [write]);
+                        write.Done.TrySetResult();
+                    }
+                    catch (Exception alone)
+                    {
+                        write.Done.TrySetException(alone);
+                    }
+                }
+            }
+            catch (Exception failed)
+            {
+                batch[0].Done.TrySetException(failed);
+            }
+        }
+
+        committer?.Dispose();
+    }
+
+    private void Commit(ref IJournalCommitter? committer, List<GroupCommitQueue<JournalRow>.PendingWrite> writes)
+    {
+        committer ??= _connect();
+        try
+        {
+            committer.Commit(writes);
+        }
+        catch
+        {
+            // Whatever state the connection is in, the next transaction starts on a fresh one.
+            committer.Dispose();
+            committer = null;
+            throw;
+        }
+    }
+}
+
+/// <summary>One connection's way of committing a group of writes as one transaction (all or none).</summary>
+internal interface IJournalCommitter : IDisposable
+{
+    void Commit(IReadOnlyList<GroupCommitQueue<JournalRow>.PendingWrite> writes);
+}

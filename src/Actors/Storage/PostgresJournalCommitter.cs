@@ -1,0 +1,115 @@
+using System.Data.Common;
+using Akka.Persistence.Sql.Db;
+using Akka.Persistence.Sql.Journal.Types;
+using LinqToDB.Data;
+using LinqToDB.Mapping;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Actors.Storage;
+
+/// <summary>
+/// PostgreSQL: a group's rows sent by one binary COPY in one transaction, on a connection kept open
+/// (no pool rent, reset and transaction per batch). A row with tags is inserted on its own, returning
+/// the ordering its tags point at. The plugin reached the same COPY through an Akka.Streams queue
+/// per write and linq2db's bulk copy, ~30% of the node's CPU per durable write (profiled).
+/// </summary>
+internal sealed class PostgresJournalCommitter : IJournalCommitter
+{
+    private readonly AkkaDataConnection _owner;
+    private readonly NpgsqlConnection _connection;
+    private readonly string _copy;
+    private readonly ColumnDescriptor[] _rowColumns;
+    private readonly DbCommand _taggedRow;
+    private readonly DbCommand _tag;
+    private readonly ColumnDescriptor[] _tagColumns;
+
+    public PostgresJournalCommitter(AkkaPersistenceDataConnectionFactory connections)
+    {
+        _owner = connections.GetConnection();
+        var journal = _owner.GetTable<JournalRow>();
+        _connection = ((DataConnection)journal.DataContext).OpenDbConnection() as NpgsqlConnection
+                      ?? throw new InvalidOperationException("the PostgreSQL journal's connection is not Npgsql's");
+        var (table, columns, names) = JournalColumns.Of(journal);
+        _rowColumns = columns;
+        _copy = $"COPY {table} ({string.Join(", ", names)}) FROM STDIN (FORMAT BINARY)";
+        var (_, column) = SqlPlugins.Names(journal);
+        (_taggedRow, _) = JournalColumns.Insert(_connection, journal, $" RETURNING {column(nameof(JournalRow.Ordering))}");
+        (_tag, _tagColumns) = JournalColumns.Insert(_connection, _owner.GetTable<JournalTagRow>());
+    }
+
+    public void Commit(IReadOnlyList<GroupCommitQueue<JournalRow>.PendingWrite> writes)
+    {
+        using var transaction = _connection.BeginTransaction();
+        List<JournalRow>? tagged = null;
+        using (var copy = _connection.BeginBinaryImport(_copy))
+        {
+            foreach (var write in writes)
+            {
+                foreach (var row in write.Rows)
+                {
+                    if (row.TagArray.Length > 0)
+                    {
+                        (tagged ??= []).Add(row);
+                        continue;
+                    }
+
+                    copy.StartRow();
+                    foreach (var column in _rowColumns)
+                    {
+                        Write(copy, column.GetProviderValue(row));
+                    }
+                }
+            }
+
+            copy.Complete();
+        }
+
+        foreach (var row in tagged ?? [])
+        {
+            _taggedRow.Transaction = transaction;
+            _tag.Transaction = transaction;
+            JournalColumns.Bind(_taggedRow, _rowColumns, row);
+            var ordering = Convert.ToInt64(_taggedRow.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            JournalColumns.InsertTags(_tag, _tagColumns, row, ordering);
+        }
+
+        transaction.Commit();
+    }
+
+    public void Dispose()
+    {
+        _taggedRow.Dispose();
+        _tag.Dispose();
+        _owner.Dispose();
+    }
+
+    // The journal's column types (the plugin's schema), named, so nothing is inferred per value.
+    private static void Write(NpgsqlBinaryImporter copy, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                copy.WriteNull();
+                break;
+            case long number:
+                copy.Write(number, NpgsqlDbType.Bigint);
+                break;
+            case int number:
+                copy.Write(number, NpgsqlDbType.Integer);
+                break;
+            case bool flag:
+                copy.Write(flag, NpgsqlDbType.Boolean);
+                break;
+            case string text:
+                copy.Write(text, NpgsqlDbType.Text);
+                break;
+            case byte[] bytes:
+                copy.Write(bytes, NpgsqlDbType.Bytea);
+                break;
+            default:
+                copy.Write(value);
+                break;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Akka.Actor;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using FluentAssertions;
+
+namespace Actors.Tests.Storage;
+
+/// <summary>
+/// What the journal's own writer (JournalWriter) must do on every database it commits for, run by
+/// each database's spec (this file is compiled into both test projects): many actors' writes in
+/// one transaction, a conflicting write failing alone, tags in the plugin's tag table, all read
+/// back by the plugin. <c>count</c> runs a <c>SELECT COUNT(*)</c> on the journal's database.
+/// </summary>
+internal static class JournalWriterChecks
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    public static async Task A_write_that_conflicts_fails_alone(ActorSystem system, Func<string, Task<long>> count)
+    {
+        var report = new Inbox(system);
+        var writers = Enumerable.Range(0, 30).Select(i => system.ActorOf(Props.Create(() => new Writer($"w-{i}", report.Receiver)))).ToList();
+        // Two actors believing they own one id: both recover it empty and both append its number 1.
+        var twins = new[] { "a", "b" }.Select(_ => system.ActorOf(Props.Create(() => new Writer("twin", report.Receiver)))).ToList();
+
+        foreach (var actor in writers.Concat(twins))
+        {
+            actor.Tell("e1");
+        }
+
+        var outcomes = await report.Take(32, Patience);
+        outcomes.Where(o => o.Id.StartsWith("w-", StringComparison.Ordinal)).Should().HaveCount(30).And.OnlyContain(o => o.Outcome == "persisted");
+        outcomes.Where(o => o.Id == "twin").Select(o => o.Outcome).Should().BeEquivalentTo(["persisted", "failed"]);
+
+        var again = system.ActorOf(Props.Create(() => new Writer("w-7", report.Receiver)));
+        (await again.Ask<string[]>("events", Patience)).Should().Equal("e1");
+        (await count("SELECT COUNT(*) FROM journal WHERE persistence_id = 'twin'")).Should().Be(1);
+        (await count("SELECT COUNT(*) FROM journal WHERE persistence_id LIKE 'w-%'")).Should().Be(30);
+    }
+
+    public static async Task Tagged_events_go_to_the_tag_table(ActorSystem system, Func<string, Task<long>> count)
+    {
+        var report = new Inbox(system);
+        var writer = system.ActorOf(Props.Create(() => new Writer("tagged", report.Receiver)));
+        // Untagged writes alongside, so some share the tagged one's transaction.
+        var plain = Enumerable.Range(0, 20).Select(i => system.ActorOf(Props.Create(() => new Writer($"plain-{i}", report.Receiver)))).ToList();
+
+        writer.Tell(new Tagged("e1", ["blue", "green"]));
+        plain.ForEach(actor => actor.Tell("e1"));
+        (await report.Take(21, Patience)).Should().OnlyContain(o => o.Outcome == "persisted");
+
+        (await count("SELECT COUNT(*) FROM tags t JOIN journal j ON j.ordering = t.ordering_id " +
+                     "WHERE t.persistence_id = 'tagged' AND t.sequence_nr = 1 AND j.sequence_number = 1 " +
+                     "AND j.persistence_id = 'tagged' AND t.tag IN ('blue', 'green')")).Should().Be(2);
+        (await count("SELECT COUNT(*) FROM tags")).Should().Be(2);
+        var again = system.ActorOf(Props.Create(() => new Writer("tagged", report.Receiver)));
+        (await again.Ask<string[]>("events", Patience)).Should().Equal("e1");
+        (await count("SELECT COUNT(*) FROM journal WHERE persistence_id LIKE 'plain-%'")).Should().Be(20);
+    }
+
+    /// <summary>Persists what it is told (a string, or tagged), then reports it; a failed write reports that.</summary>
+    private sealed class Writer : ReceivePersistentActor
+    {
+        private readonly List<string> _events = [];
+        private readonly IActorRef _report;
+
+        public Writer(string persistenceId, IActorRef report)
+        {
+            PersistenceId = persistenceId;
+            _report = report;
+            Recover<string>(_events.Add);
+            Command<string>(message => message == "events", _ => Sender.Tell(_events.ToArray()));
+            Command<object>(message => Persist(message, stored =>
+            {
+                _events.Add(stored is Tagged tagged ? (string)tagged.Payload : (string)stored);
+                _report.Tell(("persisted", PersistenceId));
+            }));
+        }
+
+        public override string PersistenceId { get; }
+
+        protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+        {
+            _report.Tell(("failed", PersistenceId));
+            base.OnPersistFailure(cause, @event, sequenceNr);
+        }
+    }
+
+    /// <summary>Collects the writers' reports.</summary>
+    private sealed class Inbox
+    {
+        private readonly System.Threading.Channels.Channel<(string Outcome, string Id)> _seen =
+            System.Threading.Channels.Channel.CreateUnbounded<(string Outcome, string Id)>();
+
+        public Inbox(ActorSystem system)
+        {
+            var seen = _seen.Writer;
+            Receiver = system.ActorOf(Props.Create(() => new Collector(seen)));
+        }
+
+        public IActorRef Receiver { get; }
+
+        public async Task<List<(string Outcome, string Id)>> Take(int count, TimeSpan within)
+        {
+            using var cancel = new CancellationTokenSource(within);
+            var taken = new List<(string Outcome, string Id)>();
+            while (taken.Count < count)
+            {
+                taken.Add(await _seen.Reader.ReadAsync(cancel.Token));
+            }
+
+            return taken;
+        }
+
+        private sealed class Collector : ReceiveActor
+        {
+            public Collector(System.Threading.Channels.ChannelWriter<(string Outcome, string Id)> to) =>
+                Receive<(string Outcome, string Id)>(seen => to.TryWrite(seen));
+        }
+    }
+}
