@@ -1,10 +1,10 @@
-using Microsoft.Extensions.Configuration;
 using Actors.Host.Bench;
 using Actors.Hosting;
 using Actors.Security;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Hosting.Logging;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
