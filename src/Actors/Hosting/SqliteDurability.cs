@@ -6,7 +6,9 @@ namespace Actors.Hosting;
 
 /// <summary>
 /// Every connection the SQLite journal and snapshot store open gets <c>PRAGMA synchronous = FULL</c>
-/// (each commit fsynced before it returns, so before a write is acknowledged) and reads it back.
+/// (each commit fsynced before it returns, so before a write is acknowledged) and reads it back;
+/// only the journal writer's own connection may be relaxed to NORMAL, by the user's choice
+/// (<c>lose-recent-writes-on-power-loss</c>, node.conf).
 /// Microsoft.Data.Sqlite has no connection-string keyword for it; without this it would be
 /// whatever the native library was built with. The plugins take these options in place of their
 /// HOCON connection strings (Akka.Persistence.Sql's <see cref="MultiDataOptionsSetup"/>). It also
@@ -18,12 +20,16 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
     /// <summary>SQLite's number for FULL.</summary>
     public const long Full = 2;
 
+    /// <summary>SQLite's number for NORMAL: in WAL mode a commit is written, not fsynced, before it returns.</summary>
+    public const long Normal = 1;
+
     public const string JournalPlugin = NodeConfig.JournalPlugin;
     public const string SnapshotPlugin = NodeConfig.SnapshotPlugin;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _checked = new();
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> _seen = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _commits = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _relaxed = new();
 
     /// <summary>Native connections the plugin opened through these options so far, each checked FULL.</summary>
     public long ConnectionsChecked(string pluginId) => _checked.GetValueOrDefault(pluginId);
@@ -33,6 +39,28 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
     /// acknowledged writes per commit is what group commit achieves.
     /// </summary>
     public long Commits(string pluginId) => _commits.TryGetValue(pluginId, out var count) ? Interlocked.Read(ref count.Value) : 0;
+
+    /// <summary>
+    /// Connections the journal's writer set to synchronous = NORMAL so far, each read back
+    /// (<c>lose-recent-writes-on-power-loss = on</c>); 0 while every write is fsynced.
+    /// </summary>
+    public long ConnectionsRelaxed(string pluginId) => _relaxed.GetValueOrDefault(pluginId);
+
+    /// <summary>
+    /// The journal writer's own connection, kept open, to synchronous = NORMAL (read back), by the
+    /// plugin's choice; <see cref="Restore"/> sets FULL again before it goes back to the pool.
+    /// </summary>
+    internal void Relax(string pluginId, DbConnection connection)
+    {
+        Relax(connection);
+        _relaxed.AddOrUpdate(pluginId, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>synchronous = NORMAL on this connection, read back.</summary>
+    internal static void Relax(DbConnection connection) => SetSynchronous(connection, "NORMAL", Normal);
+
+    /// <summary>Back to FULL, so every other use of a pooled connection fsyncs again.</summary>
+    internal static void Restore(DbConnection connection) => SetSynchronous(connection, "FULL", Full);
 
     /// <summary>Options for the journal and the snapshot store on their files, for the plugins' ids.</summary>
     public MultiDataOptionsSetup Setup(string journalConnectionString, string snapshotsConnectionString)
@@ -64,13 +92,8 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
             return;
         }
 
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA synchronous;";
-        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != Full)
-        {
-            // Never acknowledge a write on a connection that would not fsync it.
-            throw new InvalidOperationException("SQLite refused PRAGMA synchronous = FULL on a journal connection");
-        }
+        // Never acknowledge a write on a connection that would not fsync it.
+        SetSynchronous(connection, "FULL", Full);
 
         if (native is not null)
         {
@@ -86,6 +109,16 @@ public sealed class SqliteDurability : Akka.Actor.Setup.Setup
         }
 
         _checked.AddOrUpdate(pluginId, 1, (_, n) => n + 1);
+    }
+
+    private static void SetSynchronous(DbConnection connection, string level, long expected)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA synchronous = {level}; PRAGMA synchronous;";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != expected)
+        {
+            throw new InvalidOperationException($"SQLite refused PRAGMA synchronous = {level} on a journal connection");
+        }
     }
 
     private sealed class Counter(KeyValuePair<string, object?> plugin)

@@ -54,19 +54,49 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
             var pluginId = journalConfig.GetString("plugin-id");
             RecoveryReads.Get(Context.System).Track(pluginId, _highest);
             RecoveryReads.Get(Context.System).Track(RecoveryReads.Replays(pluginId), _replay.Reads);
+            var relaxed = journalConfig.GetBoolean("lose-recent-writes-on-power-loss");
+            var durability = Context.System.Settings.Setup.Get<Hosting.SqliteDurability>();
+            // Counted where the node's durability setup is (AddActors); a journal hosted otherwise still relaxes.
+            Action<System.Data.Common.DbConnection>? relaxSqlite = !relaxed ? null
+                : durability.HasValue ? connection => durability.Value.Relax(pluginId, connection)
+                : Hosting.SqliteDurability.Relax;
+            var sqlite = config.ProviderName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase);
             Func<IJournalCommitter>? committer = config.ProviderName switch
             {
                 _ when !journalConfig.GetBoolean("group-commit-writer") || !JournalRows.Supported(config) => null,
-                var name when name.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) => () => new SqliteJournalCommitter(connections),
+                _ when sqlite => () => new SqliteJournalCommitter(connections, relaxSqlite),
                 var name when name.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase) => () => new PostgresJournalCommitter(connections),
                 _ => null,
             };
+            Warn(relaxed, applied: sqlite && committer is not null, pluginId);
             if (committer is not null)
             {
                 _rows = new JournalRows((ExtendedActorSystem)Context.System, config);
                 _writer = new JournalWriter(committer, config.DaoConfig.BatchSize, config.DaoConfig.Parallelism, Context.GetLogger(),
                     $"journal writer {pluginId}");
             }
+        }
+    }
+
+    private static void Warn(bool relaxed, bool applied, string pluginId)
+    {
+        if (!relaxed)
+        {
+            return;
+        }
+
+        var log = Context.GetLogger();
+        if (applied)
+        {
+            log.Warning("Journal {0}: lose-recent-writes-on-power-loss = on. Writes are acknowledged once written, before they are " +
+                        "flushed to disk: a power loss or an operating-system crash can drop the last moments of acknowledged " +
+                        "writes; a crash of this process cannot.", pluginId);
+        }
+        else
+        {
+            log.Warning("Journal {0}: lose-recent-writes-on-power-loss = on is ignored: it applies to SQLite with " +
+                        "group-commit-writer = on (on PostgreSQL, the server's synchronous_commit). Every write is flushed " +
+                        "before it is acknowledged.", pluginId);
         }
     }
 

@@ -10,7 +10,9 @@ namespace Actors.Storage;
 /// transaction. The plugin spelled each batch out as one multi-row INSERT with every value as SQL
 /// text (payloads hex-encoded) that SQLite parsed again: ~50 µs a row on its one writer thread
 /// (profiled), against ~17 µs prepared. On the plugin's own connection, so
-/// <see cref="Hosting.SqliteDurability"/> sets synchronous = FULL and counts the commits.
+/// <see cref="Hosting.SqliteDurability"/> sets synchronous = FULL and counts the commits; with
+/// <c>lose-recent-writes-on-power-loss = on</c> this connection alone is set to NORMAL while the
+/// writer keeps it, and back to FULL before it returns to the pool.
 /// </summary>
 internal sealed class SqliteJournalCommitter : IJournalCommitter
 {
@@ -21,12 +23,16 @@ internal sealed class SqliteJournalCommitter : IJournalCommitter
     private readonly DbCommand _tag;
     private readonly LinqToDB.Mapping.ColumnDescriptor[] _rowColumns;
     private readonly LinqToDB.Mapping.ColumnDescriptor[] _tagColumns;
+    private readonly bool _relaxed;
 
-    public SqliteJournalCommitter(AkkaPersistenceDataConnectionFactory connections)
+    /// <param name="relax">Sets the connection to synchronous = NORMAL; null: it stays FULL.</param>
+    public SqliteJournalCommitter(AkkaPersistenceDataConnectionFactory connections, Action<DbConnection>? relax)
     {
         _owner = connections.GetConnection();
         var journal = _owner.GetTable<JournalRow>();
         _connection = ((DataConnection)journal.DataContext).OpenDbConnection();
+        relax?.Invoke(_connection);
+        _relaxed = relax is not null;
         (_row, _rowColumns) = JournalColumns.Insert(_connection, journal);
         (_tag, _tagColumns) = JournalColumns.Insert(_connection, _owner.GetTable<JournalTagRow>());
         _lastId = _connection.CreateCommand();
@@ -53,6 +59,19 @@ internal sealed class SqliteJournalCommitter : IJournalCommitter
 
     public void Dispose()
     {
+        if (_relaxed)
+        {
+            try
+            {
+                Hosting.SqliteDurability.Restore(_connection);
+            }
+            catch (Exception)
+            {
+                // Not back to FULL: the pool must not hand this connection to anyone else.
+                Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)_connection);
+            }
+        }
+
         _row.Dispose();
         _lastId.Dispose();
         _tag.Dispose();

@@ -52,5 +52,30 @@ public sealed class JournalDurabilitySpecs(ITestOutputHelper output)
 
         synchronous.Should().Be(SqliteDurability.Full);
         durability.Commits(SqliteDurability.JournalPlugin).Should().BeGreaterThan(0, "SQLite's commit hook counts the journal's transactions");
+        durability.ConnectionsRelaxed(SqliteDurability.JournalPlugin).Should().Be(0, "lose-recent-writes-on-power-loss is off by default");
+    }
+}
+
+/// <summary>
+/// lose-recent-writes-on-power-loss = on: the journal writer's own connection runs with
+/// synchronous = NORMAL (read back), and only it; the plugin's other connections stay FULL.
+/// (That a process crash still loses nothing: HostProcessSpecs' kill -9, run with it on too.)
+/// </summary>
+public sealed class RelaxedJournalDurabilitySpecs(ITestOutputHelper output)
+    : NodeSpec(output, "akka.persistence.journal.sql.lose-recent-writes-on-power-loss = on")
+{
+    [Fact]
+    public async Task The_journal_writers_connection_runs_with_synchronous_normal_and_the_others_stay_full()
+    {
+        await Expect<CounterValue>(new AddToCounter(Id(), "relaxed", 1));
+        var durability = Sys.Settings.Setup.Get<SqliteDurability>().Value;
+
+        durability.ConnectionsRelaxed(SqliteDurability.JournalPlugin).Should().Be(1, "the writer's one connection, kept open");
+        durability.Commits(SqliteDurability.JournalPlugin).Should().BeGreaterThan(0);
+        Sys.Settings.Setup.Get<MultiDataOptionsSetup>().Value.TryGetDataOptionsFor(SqliteDurability.JournalPlugin, out var options)
+            .Should().BeTrue();
+        using var other = new DataConnection(options!);
+        other.Execute<long>("PRAGMA synchronous").Should().Be(SqliteDurability.Full, "a connection the writer does not hold");
+        (await Expect<CounterValue>(new GetCounter(Id(), "relaxed"))).Total.Should().Be(1);
     }
 }
