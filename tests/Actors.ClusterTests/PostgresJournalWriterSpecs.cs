@@ -3,6 +3,7 @@ using Actors.Hosting;
 using Actors.Tests.Storage;
 using Akka.Actor;
 using Akka.Hosting;
+using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,6 +41,37 @@ public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsync
     [Fact]
     public Task Tagged_events_go_to_the_plugins_tag_table_pointing_at_their_rows() =>
         JournalWriterChecks.Tagged_events_go_to_the_tag_table(System, CountAsync);
+
+    [Fact]
+    public Task Writes_after_the_server_ended_every_session_succeed() =>
+        JournalWriterChecks.Writes_after_every_session_was_ended_succeed(System, async () =>
+        {
+            // Idle connections in the pool, as a node that served recoveries has: this process's pool
+            // for the connection string is the node's too.
+            var idle = Enumerable.Range(0, 10).Select(_ => new Npgsql.NpgsqlConnection(_connection)).ToList();
+            await Task.WhenAll(idle.Select(c => c.OpenAsync()));
+            foreach (var pooled in idle)
+            {
+                await pooled.DisposeAsync();
+            }
+
+            // As a restart does: every session of the database ends (the node's pool and writers alike).
+            await using var connection = new Npgsql.NpgsqlConnection(_connection);
+            await connection.OpenAsync();
+            await using var end = new Npgsql.NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                connection);
+            ((long)(await end.ExecuteScalarAsync())!).Should().BeGreaterThan(0);
+            // Ended, not only signalled: a write that raced the signal would prove nothing.
+            await using var left = new Npgsql.NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection);
+            var waited = global::System.Diagnostics.Stopwatch.StartNew();
+            while ((long)(await left.ExecuteScalarAsync())! > 0)
+            {
+                waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "terminated sessions end");
+                await Task.Delay(20);
+            }
+        });
 
     private async Task<long> CountAsync(string sql)
     {

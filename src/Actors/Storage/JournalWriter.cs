@@ -7,9 +7,9 @@ namespace Actors.Storage;
 /// Group commit on threads of the journal's own: each transaction takes every write queued while
 /// the previous one committed (<see cref="GroupCommitQueue{TRow}"/>, up to a number of rows, whole
 /// writes only), commits them with one <see cref="IJournalCommitter"/> (prepared inserts on SQLite,
-/// binary COPY on PostgreSQL), and only then completes their tasks. A failed transaction is
-/// retried one write at a time, so only the write at fault (a second writer of one persistence id)
-/// fails. The plugin's own writer went through an Akka.Streams queue per write and built each batch
+/// binary COPY on PostgreSQL), and only then completes their tasks. A failed transaction is tried
+/// once more on a fresh connection (the kept one may have been lost), then one write at a time, so
+/// only the write at fault (a second writer of one persistence id) fails. The plugin's own writer went through an Akka.Streams queue per write and built each batch
 /// as SQL text or through linq2db's bulk copy; on SQLite its one thread was the limit (profiled).
 /// </summary>
 internal sealed class JournalWriter : IDisposable
@@ -57,52 +57,55 @@ internal sealed class JournalWriter : IDisposable
         IJournalCommitter? committer = null;
         while (_queue.Take(_maxRows) is { } batch)
         {
-            try
+            // Once more on a fresh connection before anything fails: the kept connection may have
+            // been lost (a database restart ends every session), which is no write's fault.
+            if (TryCommit(ref committer, batch, out _) || TryCommit(ref committer, batch, out var failed))
             {
-                Commit(ref committer, batch);
-                batch.ForEach(write => write.Done.TrySetResult());
+                continue;
             }
-            catch (Exception failed) when (batch.Count > 1)
-            {
-                // One write may be at fault (a second writer's sequence number, a row the database
-                // refuses): each alone, so only its own caller hears of it.
-                _log.Warning("A journal transaction of {0} writes failed ({1}); writing each alone", batch.Count, failed.Message);
-                foreach (var write in batch)
-                {
-                    try
-                    {
-                        Commit(ref committer, [write]);
-                        write.Done.TrySetResult();
-                    }
-                    catch (Exception alone)
-                    {
-                        write.Done.TrySetException(alone);
-                    }
-                }
-            }
-            catch (Exception failed)
+
+            if (batch.Count == 1)
             {
                 batch[0].Done.TrySetException(failed);
+                continue;
+            }
+
+            // One write may be at fault (a second writer's sequence number, a row the database
+            // refuses): each alone, so only its own caller hears of it.
+            _log.Warning("A journal transaction of {0} writes failed ({1}); writing each alone", batch.Count, failed.Message);
+            foreach (var write in batch)
+            {
+                if (!TryCommit(ref committer, [write], out var alone))
+                {
+                    write.Done.TrySetException(alone);
+                }
             }
         }
 
         committer?.Dispose();
     }
 
-    private void Commit(ref IJournalCommitter? committer, List<GroupCommitQueue<JournalRow>.PendingWrite> writes)
+    /// <summary>Commits the writes and completes them, or leaves them pending and says why.</summary>
+    private bool TryCommit(ref IJournalCommitter? committer, List<GroupCommitQueue<JournalRow>.PendingWrite> writes,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out Exception? failure)
     {
-        committer ??= _connect();
         try
         {
+            committer ??= _connect();
             committer.Commit(writes);
         }
-        catch
+        catch (Exception e)
         {
             // Whatever state the connection is in, the next transaction starts on a fresh one.
-            committer.Dispose();
+            committer?.Dispose();
             committer = null;
-            throw;
+            failure = e;
+            return false;
         }
+
+        writes.ForEach(write => write.Done.TrySetResult());
+        failure = null;
+        return true;
     }
 }
 

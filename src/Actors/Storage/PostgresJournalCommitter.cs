@@ -10,7 +10,7 @@ namespace Actors.Storage;
 
 /// <summary>
 /// PostgreSQL: a group's rows sent by one binary COPY in one transaction, on a connection kept open
-/// (no pool rent, reset and transaction per batch). A row with tags is inserted on its own, returning
+/// (no pool rent and reset per batch). A row with tags is inserted on its own, returning
 /// the ordering its tags point at. The plugin reached the same COPY through an Akka.Streams queue
 /// per write and linq2db's bulk copy, ~30% of the node's CPU per durable write (profiled).
 /// </summary>
@@ -26,10 +26,18 @@ internal sealed class PostgresJournalCommitter : IJournalCommitter
 
     public PostgresJournalCommitter(AkkaPersistenceDataConnectionFactory connections)
     {
+        // The plugin's mapping (names, conversions) from its data connection, never opened; the rows
+        // go over a connection of the writer's own, outside the pool: kept for the writer's life, it
+        // gains nothing from pooling, and after a failure (a server restart ends every session) a
+        // fresh one is a new session, where the pool could hand out another dead one (measured:
+        // writes retried one by one after a restart each failed on one).
         _owner = connections.GetConnection();
         var journal = _owner.GetTable<JournalRow>();
-        _connection = ((DataConnection)journal.DataContext).OpenDbConnection() as NpgsqlConnection
-                      ?? throw new InvalidOperationException("the PostgreSQL journal's connection is not Npgsql's");
+        _connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(((DataConnection)journal.DataContext).Options.ConnectionOptions.ConnectionString)
+        {
+            Pooling = false,
+        }.ConnectionString);
+        _connection.Open();
         var (table, columns, names) = JournalColumns.Of(journal);
         _rowColumns = columns;
         _copy = $"COPY {table} ({string.Join(", ", names)}) FROM STDIN (FORMAT BINARY)";
@@ -81,6 +89,7 @@ internal sealed class PostgresJournalCommitter : IJournalCommitter
     {
         _taggedRow.Dispose();
         _tag.Dispose();
+        _connection.Dispose();
         _owner.Dispose();
     }
 

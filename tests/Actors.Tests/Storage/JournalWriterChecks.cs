@@ -57,6 +57,28 @@ internal static class JournalWriterChecks
         (await count("SELECT COUNT(*) FROM journal WHERE persistence_id LIKE 'plain-%'")).Should().Be(20);
     }
 
+    /// <summary>
+    /// The writer keeps its connections open: when the database ends every session (a restart, a
+    /// failover), the next writes still succeed, on fresh connections.
+    /// </summary>
+    public static async Task Writes_after_every_session_was_ended_succeed(ActorSystem system, Func<Task> endSessions)
+    {
+        var report = new Inbox(system);
+        var writers = Enumerable.Range(0, 30).Select(i => system.ActorOf(Props.Create(() => new Writer($"s-{i}", report.Receiver)))).ToList();
+        writers.ForEach(actor => actor.Tell("e1"));
+        (await report.Take(30, Patience)).Should().OnlyContain(o => o.Outcome == "persisted");
+
+        await endSessions();
+
+        // One at a time: each write a transaction of its own, so some land on a writer thread whose
+        // kept connection the server ended (a batch of many could hide that behind one-by-one retries).
+        foreach (var actor in writers)
+        {
+            actor.Tell("e2");
+            (await report.Take(1, Patience)).Should().OnlyContain(o => o.Outcome == "persisted", "no write is the lost session's fault");
+        }
+    }
+
     /// <summary>Persists what it is told (a string, or tagged), then reports it; a failed write reports that.</summary>
     private sealed class Writer : ReceivePersistentActor
     {
