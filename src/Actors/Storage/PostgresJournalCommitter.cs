@@ -33,10 +33,13 @@ internal sealed class PostgresJournalCommitter : IJournalCommitter
         // writes retried one by one after a restart each failed on one).
         _owner = connections.GetConnection();
         var journal = _owner.GetTable<JournalRow>();
-        _connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(((DataConnection)journal.DataContext).Options.ConnectionOptions.ConnectionString)
+        var given = ((DataConnection)journal.DataContext).Options.ConnectionOptions.ConnectionString;
+        if (string.IsNullOrEmpty(given))
         {
-            Pooling = false,
-        }.ConnectionString);
+            throw new InvalidOperationException("the PostgreSQL journal's writer needs the plugin's connection string (group-commit-writer = off does without)");
+        }
+
+        _connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(given) { Pooling = false }.ConnectionString);
         _connection.Open();
         var (table, columns, names) = JournalColumns.Of(journal);
         _rowColumns = columns;
