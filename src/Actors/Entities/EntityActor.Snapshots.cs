@@ -4,18 +4,23 @@ using Akka.Persistence;
 namespace Actors.Entities;
 
 /// <summary>
-/// An entity's journal beyond its writes: a snapshot every <c>snapshot-every</c> events, older
+/// An entity's journal beyond its writes: a snapshot every <c>snapshot-every</c> events (when
+/// one of the type's <see cref="SnapshotSlots"/> is free; otherwise after the next write), older
 /// snapshots deleted once a newer one is saved, and with <c>retention = since-snapshot</c> the
 /// events it covers too (each failure here only makes recovery replay more; no write waits on
 /// it).
 /// </summary>
 public sealed partial class EntityActor<TState, TCommand, TEvent>
 {
+    // Each of this entity's saves holds one of the type's slots until it is answered or the entity stops.
+    private int _snapshotSlots;
+
     private bool HandleSnapshots(object message)
     {
         switch (message)
         {
             case SaveSnapshotSuccess ok:
+                ReleaseSnapshotSlot();
                 DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
                 if (_settings.DeleteCoveredEvents)
                 {
@@ -25,11 +30,23 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
 
                 return true;
             case SaveSnapshotFailure failed:
-                Log.Warning(failed.Cause, "Snapshot of {0} at {1} failed; recovery replays more events until the next one",
-                    PersistenceId, failed.Metadata.SequenceNr);
+                ReleaseSnapshotSlot();
+                // Saves fail together (a database away): one line per interval, with how many.
+                if (_snapshots.Failed(Environment.TickCount64) is (true, var since))
+                {
+                    Log.Warning("Snapshot of {0} at {1} failed ({2} snapshot saves and deletes of this type failed since the last line about it): {3}; " +
+                        "recovery replays more events until the next one", PersistenceId, failed.Metadata.SequenceNr, since,
+                        failed.Cause.GetBaseException().Message);
+                }
+
                 return true;
             case DeleteSnapshotsFailure failed:
-                Log.Warning(failed.Cause, "Deleting old snapshots of {0} failed", PersistenceId);
+                if (_snapshots.Failed(Environment.TickCount64) is (true, var failures))
+                {
+                    Log.Warning("Deleting old snapshots of {0} failed ({1} snapshot saves and deletes of this type failed since the last line about it): {2}",
+                        PersistenceId, failures, failed.Cause.GetBaseException().Message);
+                }
+
                 return true;
             case DeleteMessagesFailure failed:
                 Log.Warning(failed.Cause, "Deleting the events of {0} up to {1} failed; they are deleted with the next snapshot's",
@@ -45,11 +62,14 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
     /// <summary>After a write is stored: a snapshot of <paramref name="state"/> (as of that write's last event) when one is due.</summary>
     private void SnapshotIfDue(TState state)
     {
-        if (_eventsSinceSnapshot < _settings.SnapshotEvery)
+        // Per type no more saves at once than its slots: a due snapshot that finds none is tried
+        // again after the next write.
+        if (_eventsSinceSnapshot < _settings.SnapshotEvery || !_snapshots.TryTake())
         {
             return;
         }
 
+        _snapshotSlots++;
         _eventsSinceSnapshot = 0;
         try
         {
@@ -59,7 +79,26 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
         catch (Exception e)
         {
             // Only recovery gets slower; the writes behind this one must still go.
+            ReleaseSnapshotSlot();
             Log.Warning(e, "Snapshot of {0} could not be made; recovery replays more events until the next one", PersistenceId);
+        }
+    }
+
+    private void ReleaseSnapshotSlot()
+    {
+        if (_snapshotSlots > 0)
+        {
+            _snapshotSlots--;
+            _snapshots.Release();
+        }
+    }
+
+    // Stopped with saves unanswered: their answers go to dead letters, so the slots are freed here.
+    private void ReleaseSnapshotSlots()
+    {
+        while (_snapshotSlots > 0)
+        {
+            ReleaseSnapshotSlot();
         }
     }
 }

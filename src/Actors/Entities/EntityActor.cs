@@ -32,6 +32,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     private readonly EntityCommands<TState, TCommand, TEvent> _commands;
     private readonly string _key;
     private readonly RecoveryBackoff _backoff;
+    private readonly SnapshotSlots _snapshots;
     private readonly EntityRecovery<TState, TEvent> _recovery;
 
     private readonly WriteQueue<TState> _writes = new();
@@ -43,10 +44,11 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     private Activity? _writeSpan;
 
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
-        LiveEntities live, NodeTelemetry telemetry, RecoveryBackoff backoff)
+        LiveEntities live, NodeTelemetry telemetry, RecoveryBackoff backoff, SnapshotSlots snapshots)
     {
         _key = key;
         _backoff = backoff;
+        _snapshots = snapshots;
         _lifecycle = new EntityLifecycle(entityType, live, telemetry);
         _entityType = entityType;
         _spanName = $"actors.entity {entityType}";
@@ -109,6 +111,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     protected override void PostStop()
     {
         _lifecycle.Stopped();
+        ReleaseSnapshotSlots();
         base.PostStop();
     }
 

@@ -1,3 +1,4 @@
+using System.Data;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Db;
 using Akka.Persistence.Sql.Snapshot;
@@ -12,11 +13,15 @@ namespace Actors.Storage;
 /// snapshot of one persistence id — answered for many recovering entities by one query
 /// (<see cref="QueryBatcher{TKey,TResult}"/>). Rows are read and turned into snapshots by the
 /// plugin's own types, so an unreadable snapshot fails its own load exactly as the plugin's would
-/// (and only its own); loads with other criteria, saves and deletes are the plugin's.
+/// (and only its own). Saves, and deletes of a key's older snapshots (what an entity sends after
+/// each save), are gathered the same way into one transaction: each was a committed transaction
+/// of its own, two per 100 events against the journal's one per ~140 writes, and at 250 saves a
+/// second their commits halved a node's writes. Other loads and deletes are the plugin's.
 /// </summary>
 public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
 {
     private readonly QueryBatcher<string, Try<SelectedSnapshot>?>? _latest;
+    private readonly QueryBatcher<SnapshotWrite, Exception?>? _writes;
 
     public BatchedSqlSnapshotStore(Akka.Configuration.Config snapshotConfig)
         : base(snapshotConfig)
@@ -31,8 +36,90 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
             _latest = new QueryBatcher<string, Try<SelectedSnapshot>?>(ids => LatestAsync(connections, snapshots, ids), _ => null,
                 SqlPlugins.RecoveryBatchSize(snapshotConfig));
             RecoveryReads.Get(Context.System).Track(snapshotConfig.GetString("plugin-id"), _latest);
+            var isolation = config.WriteIsolationLevel;
+            _writes = new QueryBatcher<SnapshotWrite, Exception?>(writes => WriteAsync(connections, snapshots, isolation, writes), _ => null,
+                SqlPlugins.RecoveryBatchSize(snapshotConfig));
+            RecoveryReads.Get(Context.System).Track(RecoveryReads.Writes(snapshotConfig.GetString("plugin-id")), _writes);
         }
     }
+
+    protected override async Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
+    {
+        if (_writes is null)
+        {
+            await base.SaveAsync(metadata, snapshot, cancellationToken);
+        }
+        else if (await _writes.Get(new SnapshotWrite(metadata.PersistenceId, metadata.SequenceNr, metadata, snapshot))
+                     .WaitAsync(cancellationToken) is { } failed)
+        {
+            throw failed;
+        }
+    }
+
+    protected override async Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
+    {
+        // Only "every snapshot up to this number" is gathered; other criteria are the plugin's query.
+        if (_writes is null || criteria.MaxTimeStamp != DateTime.MaxValue || criteria.MinSequenceNr > 0 ||
+            criteria.MinTimestamp is { } min && min != DateTime.MinValue)
+        {
+            await base.DeleteAsync(persistenceId, criteria, cancellationToken);
+        }
+        else if (await _writes.Get(new SnapshotWrite(persistenceId, criteria.MaxSequenceNr, null, null)).WaitAsync(cancellationToken) is { } failed)
+        {
+            throw failed;
+        }
+    }
+
+    /// <summary>
+    /// Saves and deletes in the order they came, in one transaction: a failed transaction fails
+    /// them all (each entity snapshots again later); a snapshot that cannot be serialized fails only itself.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<SnapshotWrite, Exception?>> WriteAsync(AkkaPersistenceDataConnectionFactory connections,
+        ByteArrayLongSnapshotSerializer snapshots, IsolationLevel isolation, IReadOnlyList<SnapshotWrite> writes)
+    {
+        var failed = new Dictionary<SnapshotWrite, Exception?>();
+        var rows = new List<(SnapshotWrite Write, LongSnapshotRow? Row)>(writes.Count);
+        foreach (var write in writes)
+        {
+            if (write.Metadata is null)
+            {
+                rows.Add((write, null));
+                continue;
+            }
+
+            var row = snapshots.Serialize(write.Metadata, write.Snapshot!);
+            if (row.IsSuccess)
+            {
+                rows.Add((write, row.Get()));
+            }
+            else
+            {
+                failed[write] = row.Failure.Value;
+            }
+        }
+
+        await using var connection = connections.GetConnection();
+        await using var transaction = await connection.BeginTransactionAsync(isolation);
+        var table = connection.GetTable<LongSnapshotRow>();
+        foreach (var (write, row) in rows)
+        {
+            if (row is not null)
+            {
+                await connection.InsertOrReplaceAsync(row);
+            }
+            else
+            {
+                var (id, upTo) = (write.PersistenceId, write.SequenceNr);
+                await table.Where(r => r.PersistenceId == id && r.SequenceNumber <= upTo).DeleteAsync();
+            }
+        }
+
+        await transaction.CommitAsync();
+        return failed;
+    }
+
+    /// <summary>A save (with its snapshot) or a delete of a key's snapshots up to <paramref name="SequenceNr"/>.</summary>
+    private sealed record SnapshotWrite(string PersistenceId, long SequenceNr, SnapshotMetadata? Metadata, object? Snapshot);
 
     protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria,
         CancellationToken cancellationToken)

@@ -4,8 +4,9 @@ using Akka.Actor;
 namespace Actors.Storage;
 
 /// <summary>
-/// How well recovery reads were gathered, per plugin id: queries run and persistence ids they
-/// carried (ids per query is what batching achieves), for specs and operators reading a live node.
+/// How well recovery reads (and snapshot writes) were gathered, per plugin id: queries run and
+/// persistence ids they carried (ids per query is what batching achieves), for specs and
+/// operators reading a live node.
 /// </summary>
 public sealed class RecoveryReads : IExtension
 {
@@ -15,6 +16,9 @@ public sealed class RecoveryReads : IExtension
 
     /// <summary>The name a journal's batched replays are counted under (its highest-number reads are under its id).</summary>
     public static string Replays(string pluginId) => pluginId + "#replay";
+
+    /// <summary>The name a snapshot store's gathered saves and deletes are counted under (one transaction per query).</summary>
+    public static string Writes(string pluginId) => pluginId + "#writes";
 
     /// <summary>What <paramref name="pluginId"/> has read so far (zeros if it has not started).</summary>
     public Counts Of(string pluginId) => _sources.TryGetValue(pluginId, out var source) ? source() : new Counts(0, 0, 0);

@@ -48,7 +48,8 @@ public sealed class BatchedRecoverySpecs(ITestOutputHelper output) : IAsyncLifet
     public async Task Keys_with_snapshots_and_events_recover_their_own_totals_in_shared_reads_and_one_unreadable_snapshot_affects_only_its_key()
     {
         // Snapshot at 5, events 6 and 7 after it, for every key; retention = all keeps the events the snapshot covers.
-        var hocon = AllAtOnce + "actors.entities.counter.snapshot-every = 5";
+        // Every key's snapshot is due at once: as many slots as keys, so each saves at 5.
+        var hocon = AllAtOnce + $"actors.entities.counter {{ snapshot-every = 5, max-snapshots-in-flight = {Keys} }}";
         await using (var node = await TestNode.StartAsync(_journal, hocon))
         {
             for (var add = 1; add <= 7; add++)
@@ -58,6 +59,11 @@ public sealed class BatchedRecoverySpecs(ITestOutputHelper output) : IAsyncLifet
             }
 
             await Eventually.UntilAsync(() => SnapshotCount() >= Keys, Patience, "every key's snapshot saved");
+            // The saves (and each key's delete of older snapshots) shared transactions: one each before.
+            var writes = RecoveryReads.Get(node.System).Of(RecoveryReads.Writes(SqliteDurability.SnapshotPlugin));
+            writes.Ids.Should().BeGreaterThanOrEqualTo(Keys);
+            writes.Queries.Should().BeLessThanOrEqualTo(writes.Ids * 3 / 4);
+            Figures.Record(output, $"batched snapshot writes, {Keys} keys due at once: {writes.Ids} saves and deletes in {writes.Queries} transactions");
         }
 
         // One key's snapshot unreadable: snapshot-is-optional, so that key replays all its events instead.
