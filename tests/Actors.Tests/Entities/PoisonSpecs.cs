@@ -55,7 +55,7 @@ public sealed class PoisonSpecs : IAsyncLifetime
             .Should().BeOfType<CounterValue>().Which.Total.Should().Be(2, "other keys are not affected");
     }
 
-    private string SnapshotsPath => Path.Combine(Path.GetDirectoryName(_journal)!, "journal-snapshots.db");
+    private string SnapshotsPath => TempJournal.SnapshotsOf(_journal);
 
     private async Task WriteAsync(string key, int adds)
     {

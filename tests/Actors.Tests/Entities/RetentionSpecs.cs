@@ -71,7 +71,7 @@ public sealed class RetentionSpecs : IAsyncLifetime
             await Eventually.UntilAsync(() => Rows("counter:torn") <= 12 - 10 + 1, Patience, "the events up to the last snapshot deleted");
         }
 
-        using (var snapshots = new SqliteConnection($"Data Source={Path.Combine(Path.GetDirectoryName(_journal)!, "journal-snapshots.db")};Pooling=false"))
+        using (var snapshots = new SqliteConnection($"Data Source={TempJournal.SnapshotsOf(_journal)};Pooling=false"))
         {
             snapshots.Open();
             using var poison = snapshots.CreateCommand();

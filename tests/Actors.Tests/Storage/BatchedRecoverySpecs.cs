@@ -113,7 +113,7 @@ public sealed class BatchedRecoverySpecs(ITestOutputHelper output) : IAsyncLifet
         return (reads.Of(SqliteDurability.JournalPlugin), reads.Of(SqliteDurability.SnapshotPlugin));
     }
 
-    private string SnapshotFile() => Path.Combine(Path.GetDirectoryName(_journal)!, Path.GetFileNameWithoutExtension(_journal) + "-snapshots.db");
+    private string SnapshotFile() => TempJournal.SnapshotsOf(_journal);
 
     private long SnapshotCount()
     {

@@ -47,7 +47,7 @@ public sealed class BatchedSnapshotWriteSpecs(ITestOutputHelper output) : IAsync
         writes.Queries.Should().BeLessThan(writes.Ids, "saves shared rounds");
     }
 
-    private string SnapshotFile() => Path.Combine(Path.GetDirectoryName(_journal)!, Path.GetFileNameWithoutExtension(_journal) + "-snapshots.db");
+    private string SnapshotFile() => TempJournal.SnapshotsOf(_journal);
 
     private void Execute(string sql)
     {
