@@ -12,8 +12,8 @@ internal sealed record BatchSettings(int MaxSize, TimeSpan Linger, int Pipeline 
 /// <summary>
 /// The client's long-lived sender: keeps the pending requests by id, completes each with its
 /// reply, and answers Timeout for those past their deadline. With batching on it pipelines:
-/// while fewer than <see cref="BatchSettings.Pipeline"/> of its messages await replies, a request
-/// goes at once (with whatever else is queued); beyond that, requests gather until a reply comes
+/// while fewer than <see cref="BatchSettings.Pipeline"/> of its messages per gateway endpoint await
+/// replies, a request goes at once (with whatever else is queued); beyond that, requests gather until a reply comes
 /// (at most the linger time, or max-size of them) and go as one <see cref="RequestBatch"/>. Batch
 /// size follows the load, with no timer wait for a quiet client. Only this actor touches its tables.
 /// </summary>
@@ -82,7 +82,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         }
         else if (_buffer.Count == 1)
         {
-            if (MessagesInFlight < _batching.Pipeline)
+            if (MessagesInFlight < Pipeline)
             {
                 // Room in the pipeline: send now, together with whatever is already queued in this
                 // mailbox (the flush queues behind it). A quiet client never waits.
@@ -100,10 +100,15 @@ internal sealed class Requester : ReceiveActor, IWithTimers
     // Singles and batches this requester built and sent that are neither answered nor expired.
     private int MessagesInFlight => _singles.Count + _batches.Count;
 
+    // A flush sends one message to each endpoint its requests route to, so the pipeline is per
+    // endpoint: counted over all of them, three members' flushes filled a pipeline of two and each
+    // member got at most one message per round trip (three members served 0.7x of one; BENCHMARKS.md).
+    private int Pipeline => _batching.Pipeline * Math.Max(1, _routes.Count);
+
     /// <summary>A reply came: the pipeline has room, so what gathered meanwhile goes now.</summary>
     private void Replied()
     {
-        if (_buffer.Count > 0 && MessagesInFlight < _batching.Pipeline)
+        if (_buffer.Count > 0 && MessagesInFlight < Pipeline)
         {
             FlushBuffer();
         }

@@ -4,8 +4,9 @@ using Akka.Persistence;
 namespace Actors.Entities;
 
 /// <summary>
-/// An entity's journal beyond its writes: a snapshot every <c>snapshot-every</c> events (when
-/// one of the type's <see cref="SnapshotSlots"/> is free; otherwise after the next write), older
+/// An entity's journal beyond its writes: a snapshot every <c>snapshot-every</c> events (the
+/// first after <see cref="SnapshotSlots.FirstDue"/>; each when one of the type's
+/// <see cref="SnapshotSlots"/> is free, otherwise after the next write), older
 /// snapshots deleted once a newer one is saved, and with <c>retention = since-snapshot</c> the
 /// events it covers too (each failure here only makes recovery replay more; no write waits on
 /// it).
@@ -14,6 +15,9 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
 {
     // Each of this entity's saves holds one of the type's slots until it is answered or the entity stops.
     private int _snapshotSlots;
+
+    // Events after which the next snapshot is due: spread for the first one (SnapshotSlots.FirstDue), then snapshot-every.
+    private int _snapshotDue;
 
     private bool HandleSnapshots(object message)
     {
@@ -64,13 +68,14 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
     {
         // Per type no more saves at once than its slots: a due snapshot that finds none is tried
         // again after the next write.
-        if (_eventsSinceSnapshot < _settings.SnapshotEvery || !_snapshots.TryTake())
+        if (_eventsSinceSnapshot < _snapshotDue || !_snapshots.TryTake())
         {
             return;
         }
 
         _snapshotSlots++;
         _eventsSinceSnapshot = 0;
+        _snapshotDue = _settings.SnapshotEvery;
         try
         {
             SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),

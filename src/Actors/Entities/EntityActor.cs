@@ -49,6 +49,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
         _key = key;
         _backoff = backoff;
         _snapshots = snapshots;
+        _snapshotDue = SnapshotSlots.FirstDue(settings.SnapshotEvery, settings.SnapshotSpread, Random.Shared);
         _lifecycle = new EntityLifecycle(entityType, live, telemetry);
         _entityType = entityType;
         _spanName = $"actors.entity {entityType}";

@@ -18,6 +18,15 @@ public sealed class SnapshotSlots(int max, TimeSpan logInterval)
 
     public int InFlight => Volatile.Read(ref _taken);
 
+    /// <summary>
+    /// After how many events an entity that just started saves its first snapshot: uniform
+    /// between (1 - <paramref name="spread"/>) x <paramref name="every"/> (at least 1) and
+    /// <paramref name="every"/>, so keys created together do not reach every later snapshot in
+    /// the same second. Never above <paramref name="every"/>: recovery still replays at most that many.
+    /// </summary>
+    public static int FirstDue(int every, double spread, Random random) =>
+        random.Next(Math.Max(1, (int)Math.Ceiling(every * (1 - spread))), every + 1);
+
     /// <summary>Takes a slot for one save; false when <c>max</c> are in flight (try again after the next write).</summary>
     public bool TryTake()
     {

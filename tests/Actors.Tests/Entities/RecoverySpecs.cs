@@ -13,7 +13,7 @@ public sealed class RecoverySpecs : IAsyncLifetime
     public async Task Totals_written_by_one_actor_system_read_back_from_a_new_one_on_the_same_journal()
     {
         // snapshot-every = 4: the 10 events leave two snapshots and two events to replay.
-        const string hocon = "actors.entities.counter.snapshot-every = 4";
+        const string hocon = "actors.entities.counter { snapshot-every = 4, snapshot-spread = 0 }";
         var keys = Enumerable.Range(0, 5).Select(i => $"key-{i}").ToList();
         await using (var first = await TestNode.StartAsync(_journal, hocon))
         {

@@ -20,6 +20,7 @@ public sealed class RetentionSpecs : IAsyncLifetime
 
     private static readonly string Hocon = $$"""
         actors.entities.counter.snapshot-every = {{SnapshotEvery}}
+        actors.entities.counter.snapshot-spread = 0
         actors.entities.counter.retention = since-snapshot
         actors.entities.counter.recovery-backoff { min = 5s, max = 30s }
         """;

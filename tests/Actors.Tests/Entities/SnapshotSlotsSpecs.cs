@@ -44,6 +44,49 @@ public sealed class SnapshotSlotsSpecs : IAsyncLifetime
         slots.Failed(12_000).Should().Be((false, 0));
     }
 
+    [Fact]
+    public void First_snapshots_are_due_anywhere_between_the_spread_and_snapshot_every_never_later()
+    {
+        var random = new Random(7);
+        var due = Enumerable.Range(0, 10_000).Select(_ => SnapshotSlots.FirstDue(100, 0.5, random)).ToList();
+        due.Min().Should().Be(50);
+        due.Max().Should().Be(100, "recovery replays at most snapshot-every events");
+        due.GroupBy(d => d).Should().HaveCount(51, "every count from 50 to 100 is drawn")
+            .And.OnlyContain(g => g.Count() < 400, "none much more often than 1 in 51");
+        SnapshotSlots.FirstDue(100, 0, random).Should().Be(100, "no spread: exactly every");
+        SnapshotSlots.FirstDue(1, 0.9, random).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Keys_written_in_lockstep_save_their_first_snapshots_at_different_events()
+    {
+        const int Keys = 50, Every = 20;
+        var store = HeldSnapshotStore.Create();
+        store.ReleaseHeld(fail: false);
+        var hocon = $$"""
+            actors.entities.counter {
+              snapshot-every = {{Every}}
+              snapshot-spread = 0.5
+              snapshot-plugin-id = "held-snapshots"
+            }
+            held-snapshots {
+              class = "{{typeof(HeldSnapshotStore).AssemblyQualifiedName}}"
+              store-id = "{{store.Id}}"
+            }
+            """;
+        await using var node = await TestNode.StartAsync(_journal, hocon);
+        var keys = Enumerable.Range(0, Keys).Select(i => $"lockstep-{i}").ToList();
+        for (var round = 0; round < Every; round++)
+        {
+            await Task.WhenAll(keys.Select(key => node.Client.AskAsync<CounterValue>(new AddToCounter(node.Client.NewRequestId(), key, 1), Patience)));
+        }
+
+        await Eventually.UntilAsync(() => store.SavedKeys.Count == Keys, Patience, "every key saved a snapshot within snapshot-every events");
+        var firstAt = store.FirstSavedAt.Values.ToList();
+        firstAt.Should().OnlyContain(seq => seq >= Every / 2 && seq <= Every);
+        firstAt.Distinct().Should().HaveCountGreaterThan(5, "keys written together are not all due at the same event");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -54,6 +97,7 @@ public sealed class SnapshotSlotsSpecs : IAsyncLifetime
         var hocon = $$"""
             actors.entities.counter {
               snapshot-every = 2
+              snapshot-spread = 0
               max-snapshots-in-flight = {{Slots}}
               snapshot-plugin-id = "held-snapshots"
             }
@@ -129,6 +173,7 @@ public sealed class HeldSnapshotStore(Config config) : SnapshotStore
             }
 
             _state.SavedKeys[metadata.PersistenceId] = true;
+            _state.FirstSavedAt.TryAdd(metadata.PersistenceId, metadata.SequenceNr);
         }
         finally
         {
@@ -150,6 +195,7 @@ public sealed class HeldSnapshotStore(Config config) : SnapshotStore
         public string Id { get; } = id;
         public TaskCompletionSource<bool> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ConcurrentDictionary<string, bool> SavedKeys { get; } = new();
+        public ConcurrentDictionary<string, long> FirstSavedAt { get; } = new();
 
         public int InFlight
         {

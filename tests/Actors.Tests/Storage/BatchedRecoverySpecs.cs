@@ -49,7 +49,7 @@ public sealed class BatchedRecoverySpecs(ITestOutputHelper output) : IAsyncLifet
     {
         // Snapshot at 5, events 6 and 7 after it, for every key; retention = all keeps the events the snapshot covers.
         // Every key's snapshot is due at once: as many slots as keys, so each saves at 5.
-        var hocon = AllAtOnce + $"actors.entities.counter {{ snapshot-every = 5, max-snapshots-in-flight = {Keys} }}";
+        var hocon = AllAtOnce + $"actors.entities.counter {{ snapshot-every = 5, snapshot-spread = 0, max-snapshots-in-flight = {Keys} }}";
         await using (var node = await TestNode.StartAsync(_journal, hocon))
         {
             for (var add = 1; add <= 7; add++)

@@ -24,7 +24,7 @@ public sealed class BatchedSnapshotWriteSpecs(ITestOutputHelper output) : IAsync
     public async Task A_round_holding_a_save_that_cannot_be_inserted_is_written_one_save_at_a_time_and_every_key_keeps_its_snapshot()
     {
         var hocon = $"akka.persistence.max-concurrent-recoveries = {Keys}\n" +
-                    $"actors.entities.counter {{ snapshot-every = 5, max-snapshots-in-flight = {Keys + 1} }}";
+                    $"actors.entities.counter {{ snapshot-every = 5, snapshot-spread = 0, max-snapshots-in-flight = {Keys + 1} }}";
         await using var node = await TestNode.StartAsync(_journal, hocon);
         var keys = Enumerable.Range(0, Keys).Select(i => $"key-{i}").Append("clash").ToList();
         for (var add = 1; add <= 5; add++)
