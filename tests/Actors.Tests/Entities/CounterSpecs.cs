@@ -15,6 +15,7 @@ public sealed class CounterSpecs(ITestOutputHelper output) : NodeSpec(output, Co
     private const string CounterSpecsHocon = """
         actors.entities.counter.idle-timeout = 1s
         actors.entities.counter.snapshot-every = 3
+        actors.entities.counter.snapshot-spread = 0
         actors.admission.adaptive.enabled = off
         """;
 

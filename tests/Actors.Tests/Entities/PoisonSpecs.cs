@@ -16,6 +16,7 @@ public sealed class PoisonSpecs : IAsyncLifetime
 {
     private const string Hocon = """
         actors.entities.counter.snapshot-every = 3
+        actors.entities.counter.snapshot-spread = 0
         actors.entities.counter.recovery-backoff { min = 5s, max = 30s }
         """;
 

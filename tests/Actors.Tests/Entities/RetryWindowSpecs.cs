@@ -18,6 +18,7 @@ public sealed class RetryWindowSpecs(ITestOutputHelper output) : NodeSpec(output
 {
     private const string Hocon = """
         actors.entities.counter.snapshot-every = 7
+        actors.entities.counter.snapshot-spread = 0
         actors.entities.counter.max-remembered-requests = 500
         actors.admission.adaptive.enabled = off
         """;

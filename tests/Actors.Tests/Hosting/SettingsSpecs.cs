@@ -33,6 +33,19 @@ public sealed class SettingsSpecs
 
         cart.IdleTimeout.Should().Be(TimeSpan.FromMinutes(5));
         cart.SnapshotEvery.Should().Be(100, "from actors.entities.defaults");
+        cart.SnapshotSpread.Should().Be(0.5, "from actors.entities.defaults");
+    }
+
+    [Theory]
+    [InlineData("-0.1")]
+    [InlineData("1")]
+    public void A_snapshot_spread_outside_0_to_1_is_refused(string spread)
+    {
+        var config = ConfigurationFactory.ParseString($"actors.entities.cart.snapshot-spread = {spread}").WithFallback(NodeConfig.Defaults);
+
+        var read = () => EntityTypeSettings.From(config, "cart");
+
+        read.Should().Throw<ConfigurationException>().WithMessage("*snapshot-spread*");
     }
 
     [Fact]
