@@ -63,18 +63,7 @@ public sealed class SnapshotSlotsSpecs : IAsyncLifetime
         const int Keys = 50, Every = 20;
         var store = HeldSnapshotStore.Create();
         store.ReleaseHeld(fail: false);
-        var hocon = $$"""
-            actors.entities.counter {
-              snapshot-every = {{Every}}
-              snapshot-spread = 0.5
-              snapshot-plugin-id = "held-snapshots"
-            }
-            held-snapshots {
-              class = "{{typeof(HeldSnapshotStore).AssemblyQualifiedName}}"
-              store-id = "{{store.Id}}"
-            }
-            """;
-        await using var node = await TestNode.StartAsync(_journal, hocon);
+        await using var node = await TestNode.StartAsync(_journal, store.Hocon($"snapshot-every = {Every}, snapshot-spread = 0.5"));
         var keys = Enumerable.Range(0, Keys).Select(i => $"lockstep-{i}").ToList();
         for (var round = 0; round < Every; round++)
         {
@@ -94,19 +83,7 @@ public sealed class SnapshotSlotsSpecs : IAsyncLifetime
     {
         const int Keys = 40, Slots = 4;
         var store = HeldSnapshotStore.Create();
-        var hocon = $$"""
-            actors.entities.counter {
-              snapshot-every = 2
-              snapshot-spread = 0
-              max-snapshots-in-flight = {{Slots}}
-              snapshot-plugin-id = "held-snapshots"
-            }
-            held-snapshots {
-              class = "{{typeof(HeldSnapshotStore).AssemblyQualifiedName}}"
-              store-id = "{{store.Id}}"
-            }
-            """;
-        await using var node = await TestNode.StartAsync(_journal, hocon);
+        await using var node = await TestNode.StartAsync(_journal, store.Hocon($"snapshot-every = 2, snapshot-spread = 0, max-snapshots-in-flight = {Slots}"));
         var keys = Enumerable.Range(0, Keys).Select(i => $"due-{i}").ToList();
         Task AddToEachAsync(IEnumerable<string> some) => Task.WhenAll(some.Select(key =>
             node.Client.AskAsync<CounterValue>(new AddToCounter(node.Client.NewRequestId(), key, 1), Patience)));
@@ -193,6 +170,15 @@ public sealed class HeldSnapshotStore(Config config) : SnapshotStore
         private int _most;
 
         public string Id { get; } = id;
+
+        /// <summary>A node's config with the counter type's snapshots in this store and <paramref name="counter"/>'s other settings.</summary>
+        public string Hocon(string counter) => $$"""
+            actors.entities.counter { {{counter}}, snapshot-plugin-id = "held-snapshots" }
+            held-snapshots {
+              class = "{{typeof(HeldSnapshotStore).AssemblyQualifiedName}}"
+              store-id = "{{Id}}"
+            }
+            """;
         public TaskCompletionSource<bool> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ConcurrentDictionary<string, bool> SavedKeys { get; } = new();
         public ConcurrentDictionary<string, long> FirstSavedAt { get; } = new();
