@@ -179,6 +179,7 @@ public sealed class HeldSnapshotStore(Config config) : SnapshotStore
               store-id = "{{Id}}"
             }
             """;
+
         public TaskCompletionSource<bool> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ConcurrentDictionary<string, bool> SavedKeys { get; } = new();
         public ConcurrentDictionary<string, long> FirstSavedAt { get; } = new();
