@@ -57,7 +57,8 @@ internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
         var name = Name;
         if (!settings.Persistent)
         {
-            return key => Props.Create(() => new VolatileEntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry));
+            return key => Props.Create(() => new VolatileEntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry))
+                .WithMailbox(EntityMailbox.Id);
         }
 
         var backoff = new RecoveryBackoff(settings.RecoveryBackoffMin, settings.RecoveryBackoffMax,
@@ -65,7 +66,8 @@ internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
         var snapshots = new SnapshotSlots(settings.MaxSnapshotsInFlight, system.Settings.Config.GetTimeSpan("actors.log.offence-interval"));
         return key => backoff.Remaining(key, Environment.TickCount64) is { } wait
             ? BackingOffEntity.Props(name, key, wait, backoff.Failures(key), live, telemetry)
-            : Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry, backoff, snapshots));
+            : Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry, backoff, snapshots))
+                .WithMailbox(EntityMailbox.Id);
     }
 
     private static IReadOnlyList<Type> JournalTypesOf()
