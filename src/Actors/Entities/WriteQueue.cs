@@ -14,28 +14,37 @@ namespace Actors.Entities;
 internal sealed class WriteQueue<TState>
     where TState : class
 {
+    // The pending batch and the unwritten table exist only while something waits: most live
+    // entities are idle, and each would otherwise keep ~330 bytes of empty collections.
     private Batch? _writing;
-    private Batch _pending = new();
+    private Batch? _pending;
 
     // Writes decided but not yet stored, by request id: a retry of one waits for it.
-    private readonly Dictionary<string, AppliedRequest> _unwritten = new(StringComparer.Ordinal);
+    private Dictionary<string, AppliedRequest>? _unwritten;
 
     /// <summary>Nothing decided is waiting to be stored or answered.</summary>
-    public bool Idle => _writing is null && _pending.Writes.Count == 0 && _pending.Replies.Count == 0;
+    public bool Idle => _writing is null && IsEmpty(_pending);
 
     /// <summary>Writes decided and not yet stored.</summary>
-    public int Unwritten => _unwritten.Count;
+    public int Unwritten => _unwritten?.Count ?? 0;
 
     /// <summary>The write of <paramref name="requestId"/> if it is decided but not yet stored.</summary>
-    public bool TryGetUnwritten(string requestId, out AppliedRequest applied) => _unwritten.TryGetValue(requestId, out applied!);
+    public bool TryGetUnwritten(string requestId, out AppliedRequest applied)
+    {
+        applied = default!;
+        return _unwritten?.TryGetValue(requestId, out applied!) == true;
+    }
+
+    private Batch Pending => _pending ??= new Batch();
 
     /// <summary>A decided write: stored with the next write, its reply released when it is.</summary>
     public void Add(JournaledWrite write, int eventCount, Caller caller, IReply reply)
     {
-        _pending.Writes.Add(write);
-        _pending.EventCount += eventCount;
-        _pending.Replies.Add((caller, reply));
-        _unwritten[write.Request.RequestId] = write.Request;
+        var pending = Pending;
+        pending.Writes.Add(write);
+        pending.EventCount += eventCount;
+        pending.Replies.Add((caller, reply));
+        (_unwritten ??= new Dictionary<string, AppliedRequest>(StringComparer.Ordinal))[write.Request.RequestId] = write.Request;
     }
 
     /// <summary>
@@ -44,12 +53,12 @@ internal sealed class WriteQueue<TState>
     /// </summary>
     public bool ReplyNowOrAfterWrites(Caller caller, IReply reply)
     {
-        if (_writing is null && _pending.Writes.Count == 0)
+        if (_writing is null && (_pending?.Writes.Count ?? 0) == 0)
         {
             return true;
         }
 
-        _pending.Replies.Add((caller, reply));
+        Pending.Replies.Add((caller, reply));
         return false;
     }
 
@@ -59,13 +68,13 @@ internal sealed class WriteQueue<TState>
     /// </summary>
     public Batch? Next(TState state, long now)
     {
-        if (_writing is not null || (_pending.Writes.Count == 0 && _pending.Replies.Count == 0))
+        if (_writing is not null || _pending is null || IsEmpty(_pending))
         {
             return null;
         }
 
         var batch = _pending;
-        _pending = new Batch();
+        _pending = null;
         if (batch.Writes.Count > 0)
         {
             batch.State = state;
@@ -83,7 +92,12 @@ internal sealed class WriteQueue<TState>
         _writing = null;
         foreach (var write in batch.Writes)
         {
-            _unwritten.Remove(write.Request.RequestId);
+            _unwritten?.Remove(write.Request.RequestId);
+        }
+
+        if (_unwritten is { Count: 0 })
+        {
+            _unwritten = null;
         }
 
         return batch;
@@ -104,7 +118,7 @@ internal sealed class WriteQueue<TState>
         var answers = (failed?.Replies ?? [])
             .Select(r => (r.Caller, (IReply)new ErrorReply(r.Reply.RequestId, code, message, retryAfter)))
             .ToList();
-        foreach (var (caller, reply) in _pending.Replies)
+        foreach (var (caller, reply) in _pending?.Replies ?? [])
         {
             answers.Add((caller, failed?.Writes.Any(w => w.Request.RequestId == reply.RequestId) == true
                 ? new ErrorReply(reply.RequestId, code, message, retryAfter)
@@ -113,10 +127,12 @@ internal sealed class WriteQueue<TState>
         }
 
         _writing = null;
-        _pending = new Batch();
-        _unwritten.Clear();
+        _pending = null;
+        _unwritten = null;
         return answers;
     }
+
+    private static bool IsEmpty(Batch? batch) => batch is null || (batch.Writes.Count == 0 && batch.Replies.Count == 0);
 
     /// <summary>Rows decided together, with the replies that wait for them.</summary>
     public sealed class Batch
