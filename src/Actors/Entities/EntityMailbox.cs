@@ -22,7 +22,7 @@ public sealed class EntityMailbox(Settings settings, Config config)
 /// <summary>
 /// An unbounded double-ended message queue that costs ~130 bytes while it holds a message or two,
 /// as an idle entity's does. Akka's default (a <c>ConcurrentQueue</c> behind a deque wrapper)
-/// allocates a 32-slot segment up front: ~1.1 KB of every live entity's ~4 KB, which each young
+/// allocates a 32-slot segment up front: ~1.1 KB of a live entity's ~5 KB, which each young
 /// collection then copies for every entity made since the last (the flood's GC pauses,
 /// BENCHMARKS.md). An entity's queue sees a few writers at a time, so one lock costs no more
 /// than the concurrent queue's atomics.
@@ -35,9 +35,9 @@ public sealed class CompactMessageQueue : IMessageQueue, IUnboundedDequeBasedMes
     // drops its segments: one burst must not pin a large array to an entity for its life.
     private const int KeptCapacity = 64;
 
-    // Senders and the owning actor's thread enqueue and dequeue under this lock; a private
-    // object would add an allocation to every entity, and the type is sealed and never exposed
-    // as a lock to anyone else.
+    // Senders and the owning actor's thread use the ring under a lock on the queue itself: a
+    // private lock object would add an allocation to every entity, and nothing else ever locks
+    // a queue (the type is sealed; Akka only calls its members).
     private Envelope[] _ring = [];
     private int _head;
     private int _count;
