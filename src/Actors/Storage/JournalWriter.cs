@@ -22,7 +22,7 @@ internal sealed class JournalWriter : IDisposable
     private readonly Thread[] _threads;
 
     /// <param name="connect">A committer on a connection of its own, one per thread, made when the thread first needs it.</param>
-    /// <param name="writers">Transactions at once: 1 on SQLite (one writer at a time), more on PostgreSQL.</param>
+    /// <param name="writers">Transactions at once (journal.sql.parallelism): 1 by default; SQLite takes no more, PostgreSQL could (hocon/postgres.conf says why it does not).</param>
     public JournalWriter(Func<IJournalCommitter> connect, int maxRows, int writers, ILoggingAdapter log, string name)
     {
         _connect = connect;
