@@ -94,7 +94,7 @@ public sealed partial class GatewayActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeLimits limits, AdmissionSettings admission, Func<Type, Route?> resolve, NodeTelemetry telemetry) =>
-        Akka.Actor.Props.Create(() => new GatewayActor(limits, admission, resolve, telemetry));
+        Akka.Actor.Props.Create(() => new GatewayActor(limits, admission, resolve, telemetry)).WithMailbox(GatewayMailbox.Id);
 
     protected override void PreStart()
     {

@@ -160,12 +160,12 @@ public sealed class AdmissionLimitSpecs
         var hints = new List<TimeSpan>();
         for (var i = 0; i < 20; i++)
         {
-            Window(limit, latencyMs: 5, refused: 500);
+            Window(limit, latencyMs: 5, refused: 20);
             hints.Add(limit.RetryAfter);
         }
 
         hints.Should().BeInAscendingOrder();
-        hints[1].Should().Be(hints[0] * 2, "at most doubling per window");
+        hints[1].Should().Be(hints[0] * 2, "two refusals per reply: doubling per window");
         limit.RetryAfter.Should().Be(Settings.MaxRetryAfter);
 
         for (var i = 0; i < 20; i++)
@@ -174,6 +174,33 @@ public sealed class AdmissionLimitSpecs
         }
 
         limit.RetryAfter.Should().Be(TimeSpan.FromMilliseconds(30), "without refusals it falls back to the time a request takes");
+    }
+
+    [Fact]
+    public void A_surge_of_refusals_takes_the_whole_factor_at_once_and_holds_it_until_its_callers_could_come_back()
+    {
+        var limit = new AdmissionLimit(20, 1000, Settings);
+        Window(limit, latencyMs: 5);
+        limit.RetryAfter.Should().Be(Settings.MinRetryAfter);
+
+        // Thousands of callers at once: 500 refusals against 10 replies in one window.
+        Window(limit, latencyMs: 5, refused: 500);
+        limit.RetryAfter.Should().Be(TimeSpan.FromMilliseconds(500), "10 ms x 50 refusals per reply, in one window");
+
+        // Its callers stay away for the hint: the quiet windows meanwhile do not lower it...
+        var raisedAt = _now;
+        while (_now - raisedAt < 700)
+        {
+            Window(limit, latencyMs: 5, refused: 30);
+            limit.RetryAfter.Should().Be(TimeSpan.FromMilliseconds(500), "held for 1.5 x the hint, neither raised again nor lowered");
+        }
+
+        // ...after which it follows refusals per reply again, by at most half a window.
+        Window(limit, latencyMs: 5);
+        Window(limit, latencyMs: 5);
+        limit.RetryAfter.Should().BeLessThan(TimeSpan.FromMilliseconds(500)).And.BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(125));
+        Window(limit, latencyMs: 5, refused: 15);
+        limit.RetryAfter.Should().BeGreaterThan(TimeSpan.FromMilliseconds(125), "1.5 refusals per reply: it grows again, gently");
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace Actors.Tests.Gateway;
 /// A copy a shard hand-off dropped, whose retry went elsewhere: the gateway itself sends an
 /// unanswered entity request again, so its slot frees long before the deadline.
 /// </summary>
-public sealed class ResendUnansweredSpecs() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString(Hocon).WithFallback(ActorsConfig.Wire))
+public sealed class ResendUnansweredSpecs() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString(Hocon).WithFallback(NodeConfig.Defaults))
 {
     private const string Hocon = """
         akka.actor.provider = cluster
