@@ -195,7 +195,7 @@ public sealed class AdmissionLimitSpecs
             limit.RetryAfter.Should().Be(TimeSpan.FromMilliseconds(500), "held for 1.5 x the hint, neither raised again nor lowered");
         }
 
-        // ...after which it follows refusals per reply again, by at most half a window.
+        // ...after which it follows refusals per reply again, by at most half per window.
         Window(limit, latencyMs: 5);
         Window(limit, latencyMs: 5);
         limit.RetryAfter.Should().BeLessThan(TimeSpan.FromMilliseconds(500)).And.BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(125));

@@ -18,7 +18,7 @@ public sealed class GatewayMailboxSpecs() : Akka.TestKit.Xunit2.TestKit(Configur
     private static RoutedReply Reply(int i) => new(Guid.NewGuid(), new Slept($"r{i}", i));
 
     [Fact]
-    public void Replies_come_takenbefore_everything_else_and_each_kind_in_the_order_it_went_in()
+    public void Replies_come_out_before_everything_else_and_each_kind_in_the_order_it_went_in()
     {
         var queue = new RepliesFirstQueue();
         for (var i = 0; i < 10; i++)
