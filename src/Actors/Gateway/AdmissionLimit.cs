@@ -96,6 +96,13 @@ public sealed class AdmissionLimit
     /// <summary>When a refused caller should try again: grows while refusals outnumber replies, at once on a surge.</summary>
     public TimeSpan RetryAfter => TimeSpan.FromMilliseconds(_retryAfterMs);
 
+    /// <summary>
+    /// Whether the route is in a surge (refusals more than twice its replies, the hint held):
+    /// arrivals then outnumber the slots that free up, so one waiting for a slot would only add
+    /// its wait to an admitted request's latency, never a slot's use.
+    /// </summary>
+    public bool Surging(long nowMs) => nowMs < _hintHeldUntil;
+
     /// <summary>Whether one more request may be admitted with <paramref name="inFlight"/> already in.</summary>
     public bool Admits(int inFlight) => inFlight < (int)_limit;
 

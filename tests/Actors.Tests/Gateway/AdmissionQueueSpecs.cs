@@ -29,6 +29,29 @@ public sealed class AdmissionQueueSpecs
     }
 
     [Fact]
+    public void In_a_surge_no_request_waits_for_a_slot_and_once_it_is_over_they_wait_again()
+    {
+        Paced();
+        _queue.TryQueue(At("before", 1_120)).Should().BeTrue();
+
+        // A window with 50 refusals per reply: the route is in a surge while its hint holds.
+        for (var i = 0; i < 500; i++)
+        {
+            _route.Limit.Refused(1_130);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            _route.Limit.Completed(20, 1_130 + (i * 12));
+        }
+
+        var hint = (long)_route.Limit.RetryAfter.TotalMilliseconds;
+        _route.Limit.Surging(1_240).Should().BeTrue();
+        _queue.TryQueue(At("during", 1_240)).Should().BeFalse("arrivals fill every slot that frees: refused at once");
+        _queue.TryQueue(At("after", 1_238 + (2 * hint))).Should().BeTrue("the hint held 1.5 x itself; then requests wait again");
+    }
+
+    [Fact]
     public void Slots_go_to_the_oldest_waiting_request_first_and_only_while_the_route_admits()
     {
         Paced();
