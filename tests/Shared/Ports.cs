@@ -4,13 +4,17 @@ using System.Net.Sockets;
 namespace Actors.TestSupport;
 
 /// <summary>
-/// Free loopback ports for nodes under test: bound and released at once, and never one handed
-/// out before in this process. The kernel may offer a released port again, and nodes bind with
-/// SO_REUSEADDR, so two nodes started at once on one port would both listen.
+/// Free loopback ports for nodes under test, never one handed out before in this process. They
+/// come from below the kernel's ephemeral range (Linux: ip_local_port_range, 32768-60999 by
+/// default): a port from inside it, found free and released, can become the source port of any
+/// outbound connection before the node binds it (a discovery spec's bootstrap port failed so,
+/// "address already in use", while other test assemblies ran). Each candidate is bound once to
+/// check that nothing listens on it.
 /// </summary>
 public static class Ports
 {
     private static readonly HashSet<int> HandedOut = [];
+    private static readonly (int Low, int High) Range = BelowEphemeral();
 
     public static int Free()
     {
@@ -18,14 +22,38 @@ public static class Ports
         {
             while (true)
             {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                if (HandedOut.Add(port))
+                var port = Random.Shared.Next(Range.Low, Range.High);
+                if (HandedOut.Contains(port) || !Bindable(port))
                 {
-                    return port;
+                    continue;
                 }
+
+                HandedOut.Add(port);
+                return port;
             }
         }
+    }
+
+    private static bool Bindable(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    // 12,000 ports below the ephemeral range's start, never below 1024.
+    private static (int Low, int High) BelowEphemeral()
+    {
+        const string rangeFile = "/proc/sys/net/ipv4/ip_local_port_range";
+        var start = File.Exists(rangeFile) && int.TryParse(File.ReadAllText(rangeFile).Split((char[]?)null,
+            StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), out var low) ? low : 49152;
+        return (Math.Max(1024, start - 12_000), Math.Max(2048, start));
     }
 }
