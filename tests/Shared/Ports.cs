@@ -9,11 +9,15 @@ namespace Actors.TestSupport;
 /// default): a port from inside it, found free and released, can become the source port of any
 /// outbound connection before the node binds it (a discovery spec's bootstrap port failed so,
 /// "address already in use", while other test assemblies ran). Each candidate is bound once to
-/// check that nothing listens on it.
+/// check that nothing listens on it, and claimed for this process's life by a lock file that
+/// test assemblies running at the same time respect: nodes bind with SO_REUSEADDR (SO_REUSEPORT
+/// on Linux), so two nodes given one port would both listen on it.
 /// </summary>
 public static class Ports
 {
     private static readonly HashSet<int> HandedOut = [];
+    private static readonly List<FileStream> Claims = [];
+    private static readonly string ClaimDirectory = Path.Combine(Path.GetTempPath(), "actors-test-ports");
     private static readonly (int Low, int High) Range = BelowEphemeral();
 
     public static int Free()
@@ -23,7 +27,7 @@ public static class Ports
             while (true)
             {
                 var port = Random.Shared.Next(Range.Low, Range.High);
-                if (HandedOut.Contains(port) || !Bindable(port))
+                if (HandedOut.Contains(port) || !Bindable(port) || !Claimed(port))
                 {
                     continue;
                 }
@@ -31,6 +35,22 @@ public static class Ports
                 HandedOut.Add(port);
                 return port;
             }
+        }
+    }
+
+    // Held open (an exclusive lock) until the process ends; the file itself may stay behind.
+    private static bool Claimed(int port)
+    {
+        try
+        {
+            Directory.CreateDirectory(ClaimDirectory);
+            Claims.Add(new FileStream(Path.Combine(ClaimDirectory, $"{port}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite,
+                FileShare.None));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
