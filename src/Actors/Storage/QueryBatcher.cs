@@ -6,6 +6,8 @@ namespace Actors.Storage;
 /// <c>maxKeys</c>; the rest wait for the query after). No timer: a lone read runs at once, and
 /// under load each query carries everything that arrived during the previous one. A key asked for
 /// twice before its query starts is read once. A failed query fails the reads it carried, no others.
+/// Work nobody waits on (snapshot saves) may gather first: each query then takes its keys only after
+/// <c>gather</c> completes, so a trickle of keys shares one query instead of one each.
 /// Pure logic: the query is a function, so specs run without a database or an actor system.
 /// </summary>
 public sealed class QueryBatcher<TKey, TResult>
@@ -14,6 +16,7 @@ public sealed class QueryBatcher<TKey, TResult>
     private readonly Func<IReadOnlyList<TKey>, Task<IReadOnlyDictionary<TKey, TResult>>> _query;
     private readonly Func<TKey, TResult> _absent;
     private readonly int _maxKeys;
+    private readonly Func<Task>? _gather;
     private readonly object _gate = new();
     private readonly Dictionary<TKey, TaskCompletionSource<TResult>> _waiting = new();
 
@@ -24,12 +27,15 @@ public sealed class QueryBatcher<TKey, TResult>
     /// <param name="query">Reads many keys; a key missing from its answer gets <paramref name="absent"/>.</param>
     /// <param name="absent">The result for a key the query found nothing for.</param>
     /// <param name="maxKeys">Most keys in one query (statement size, memory of one answer).</param>
-    public QueryBatcher(Func<IReadOnlyList<TKey>, Task<IReadOnlyDictionary<TKey, TResult>>> query, Func<TKey, TResult> absent, int maxKeys)
+    /// <param name="gather">Awaited before each query takes its keys (a short delay); null: none.</param>
+    public QueryBatcher(Func<IReadOnlyList<TKey>, Task<IReadOnlyDictionary<TKey, TResult>>> query, Func<TKey, TResult> absent, int maxKeys,
+        Func<Task>? gather = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
         _query = query;
         _absent = absent;
         _maxKeys = maxKeys;
+        _gather = gather;
     }
 
     /// <summary>Queries run so far (each for one or more keys).</summary>
@@ -84,8 +90,19 @@ public sealed class QueryBatcher<TKey, TResult>
     {
         // Off the caller's thread, so the first caller does not run the query inline.
         await Task.Yield();
-        while (Take() is { } batch)
+        while (true)
         {
+            // A full query's worth already waiting gains nothing from gathering more.
+            if (_gather is not null && Waiting < _maxKeys)
+            {
+                await _gather();
+            }
+
+            if (Take() is not { } batch)
+            {
+                return;
+            }
+
             Interlocked.Increment(ref _queries);
             Interlocked.Add(ref _keys, batch.Count);
             try

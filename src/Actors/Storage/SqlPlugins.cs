@@ -95,4 +95,20 @@ internal static class SqlPlugins
         return size >= 1 ? size : throw new Akka.Configuration.ConfigurationException(
             $"{block.GetString("plugin-id", "the SQL plugin")}.recovery-batch-size must be set (node.conf) and at least 1");
     }
+
+    /// <summary>
+    /// How long a round of snapshot saves and deletes gathers before it takes them
+    /// (<c>write-gather</c>, node.conf); null for none.
+    /// </summary>
+    public static Func<Task>? WriteGather(Akka.Configuration.Config block)
+    {
+        if (!block.HasPath("write-gather"))
+        {
+            throw new Akka.Configuration.ConfigurationException(
+                $"{block.GetString("plugin-id", "the SQL snapshot store")}.write-gather must be set (node.conf)");
+        }
+
+        var gather = block.GetTimeSpan("write-gather");
+        return gather > TimeSpan.Zero ? () => Task.Delay(gather) : null;
+    }
 }
