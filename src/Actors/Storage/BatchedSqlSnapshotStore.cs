@@ -17,7 +17,7 @@ namespace Actors.Storage;
 /// each save), are gathered the same way into one transaction: each was a committed transaction
 /// of its own, two per 100 events against the journal's one per ~140 writes, and at 250 saves a
 /// second their commits halved a node's writes. A round gathers for <c>write-gather</c> first: taken
-/// as soon as the last ended, rounds carried two or three saves. Other loads and deletes are the plugin's.
+/// as soon as the last ended, rounds carried one to six writes. Other loads and deletes are the plugin's.
 /// </summary>
 public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
 {

@@ -68,17 +68,17 @@ public sealed class QueryBatcherSpecs
     public async Task With_a_gather_no_query_starts_before_it_ends_and_then_one_takes_every_key_asked_meanwhile()
     {
         var query = new HeldQuery();
+        var gathering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gathered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gathers = 0;
         var batcher = new QueryBatcher<string, int>(query.Run, _ => -1, maxKeys: 100, gather: () =>
         {
-            Interlocked.Increment(ref gathers);
+            gathering.TrySetResult();
             return gathered.Task;
         });
 
         var first = batcher.Get("a");
         var rest = Enumerable.Range(0, 20).Select(i => batcher.Get($"key-{i}")).ToArray();
-        await AwaitCondition(() => Volatile.Read(ref gathers) == 1);
+        await gathering.Task.WaitAsync(Patience);
         query.Asked.Should().BeEmpty("the round is still gathering");
         gathered.SetResult();
         await query.Started();
@@ -87,16 +87,6 @@ public sealed class QueryBatcherSpecs
         (await first).Should().Be(1);
         (await Task.WhenAll(rest)).Should().HaveCount(20);
         query.Asked.Select(a => a.Count).Should().Equal(21);
-    }
-
-    private static async Task AwaitCondition(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            DateTime.UtcNow.Should().BeBefore(until);
-            await Task.Delay(5);
-        }
     }
 
     [Fact]
