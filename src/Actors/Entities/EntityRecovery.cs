@@ -72,7 +72,7 @@ internal sealed class EntityRecovery<TState, TEvent>(Func<TState, TEvent, TState
         requests.Add(write.Request);
         foreach (var e in write.Events)
         {
-            state = apply(state, (TEvent)JournalSerializer.FromElement(e.Event, e.Manifest));
+            state = apply(state, (TEvent)e.Value());
         }
 
         return state;

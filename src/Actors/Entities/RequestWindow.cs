@@ -26,11 +26,14 @@ public sealed record JournaledWrite(AppliedRequest Request, JournaledEvent[] Eve
 {
     public static JournaledWrite Of<TEvent>(AppliedRequest request, IReadOnlyList<TEvent> events) where TEvent : class, IJournaled =>
         new(request, events.Select(e => new JournaledEvent(Serialization.JournalSerializer.ManifestOf(e.GetType()),
-            Serialization.JournalSerializer.ToElement(e))).ToArray());
+            Serialization.NestedJson.Of(e))).ToArray());
 }
 
-/// <summary>An event nested in a <see cref="JournaledWrite"/>.</summary>
-public sealed record JournaledEvent(string Manifest, JsonElement Event);
+/// <summary>An event nested in a <see cref="JournaledWrite"/>: its JSON, under its own manifest.</summary>
+public sealed record JournaledEvent(string Manifest, Serialization.NestedJson Event)
+{
+    public object Value() => Event.ToValue(Manifest);
+}
 
 /// <summary>What an entity knows about a request id.</summary>
 public enum RequestSeen

@@ -29,14 +29,17 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
 
     public override int Identifier => 4711;
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+    public override byte[] ToBinary(object obj) => ToUtf8(obj);
 
-    public override object FromBinary(byte[] bytes, string manifest)
-    {
-        var type = TypeOf(manifest);
-        return JsonSerializer.Deserialize(bytes, type, Options)
-               ?? throw new SerializationException($"journal entry '{manifest}' deserialized to null");
-    }
+    public override object FromBinary(byte[] bytes, string manifest) => FromUtf8(bytes, manifest);
+
+    /// <summary>A journaled value's JSON.</summary>
+    public static byte[] ToUtf8(object value) => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
+
+    /// <summary>The value a journaled JSON holds, by its manifest.</summary>
+    public static object FromUtf8(ReadOnlySpan<byte> utf8, string manifest) =>
+        JsonSerializer.Deserialize(utf8, TypeOf(manifest), Options)
+        ?? throw new SerializationException($"journal entry '{manifest}' deserialized to null");
 
     public override string Manifest(object o) => ManifestOf(o.GetType());
 

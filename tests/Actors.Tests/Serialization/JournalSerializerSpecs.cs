@@ -54,7 +54,7 @@ public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(
         var read = (JournaledWrite)serializer.FromBinary(Encoding.UTF8.GetBytes(golden), "entity.write.v1");
         read.Request.Should().Be(request);
         read.Events.Should().ContainSingle().Which.Manifest.Should().Be("counter.added.v1");
-        JournalSerializer.FromElement(read.Events[0].Event, read.Events[0].Manifest).Should().Be(new CounterAdded("req-1", 42));
+        read.Events[0].Value().Should().Be(new CounterAdded("req-1", 42));
     }
 
     [Fact]
@@ -120,6 +120,21 @@ public sealed class JournalSerializerSpecs(ITestOutputHelper output) : NodeSpec(
         act.Should().Throw<System.Runtime.Serialization.SerializationException>().WithMessage("*nobody.v9*");
     }
 
+    [Fact]
+    public void An_event_json_cannot_express_fails_when_its_write_is_made_not_in_the_journal()
+    {
+        // The row is made before the entity's state moves: only this command fails, no batch does.
+        var act = () => JournaledWrite.Of(new AppliedRequest("r", 1, 0), new[] { new UnwritableEvent() });
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("no JSON for this");
+    }
+
     private static string GoldenText(string manifest) =>
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Serialization", "golden", manifest + ".json")).TrimEnd('\n');
+
+    [JournalManifest("test.unwritable.v1")]
+    private sealed record UnwritableEvent : IJournaled
+    {
+        public int Value => throw new InvalidOperationException("no JSON for this");
+    }
 }
