@@ -16,8 +16,6 @@ public sealed class NestedJson
 
     private NestedJson(byte[] utf8) => _utf8 = utf8;
 
-    public ReadOnlySpan<byte> Utf8 => _utf8;
-
     public static NestedJson Of(object value) => new(JournalSerializer.ToUtf8(value));
 
     /// <summary>The value, as the type stored under <paramref name="manifest"/>.</summary>
