@@ -83,6 +83,14 @@ public static class ActorsHostingExtensions
         builder.AddHocon(ClusterSharding.DefaultConfig(), HoconAddMode.Append);
         builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
 
+        if (node.PostgresConnection is not null)
+        {
+            // Before anything can start an entity, so before the plugins start (PostgresTables says
+            // why); start-up waits for it, as a node without its tables has nothing to serve.
+            builder.WithActors((system, _) =>
+                Storage.PostgresTables.CreateAsync(system, NodeConfig.JournalPlugin, NodeConfig.SnapshotPlugin).GetAwaiter().GetResult());
+        }
+
         var parts = new NodeParts();
         return builder
             .WithActors((system, _) =>

@@ -27,7 +27,6 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
     private readonly BatchedReplay? _replay;
     private readonly JournalRows? _rows;
     private readonly JournalWriter? _writer;
-    private readonly PostgresTables? _tables;
 
     // The last write per id: a recovery of that id reads its highest number only after it ends,
     // or it could reuse a sequence number (the plugin does the same for its own read). Only the
@@ -40,13 +39,9 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
     private const int MinSweep = 1024;
 
     public BatchedSqlJournal(Akka.Configuration.Config journalConfig)
-        : base(PostgresTables.ForPlugin(journalConfig, SqlPlugins.Journal(journalConfig, Context.System.Settings.Setup)?.ProviderName))
+        : base(journalConfig)
     {
         var config = SqlPlugins.Journal(journalConfig, Context.System.Settings.Setup);
-        if (config is not null && PostgresTables.MadeHere(journalConfig, config.ProviderName))
-        {
-            _tables = PostgresTables.Journal(config, new AkkaPersistenceDataConnectionFactory(config), Context.GetLogger());
-        }
 
         // The compatibility mode reads a second (metadata) table: left to the plugin's own query.
         if (config is { DaoConfig.SqlCommonCompatibilityMode: false })
@@ -114,7 +109,6 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
-        await Tables();
         if (_highest is null)
         {
             return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
@@ -133,7 +127,6 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
     public override async Task ReplayMessagesAsync(IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr,
         long max, Action<IPersistentRepresentation> recoveryCallback)
     {
-        await Tables();
         if (_replay is null || !_replay.Covers(fromSequenceNr, toSequenceNr))
         {
             await base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
@@ -161,7 +154,7 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
-        var written = _writer is null ? WritePluginsAsync(writes, cancellationToken) : WriteOwnAsync(writes);
+        var written = _writer is null ? base.WriteMessagesAsync(writes, cancellationToken) : WriteOwnAsync(writes);
         if (writes.Count > 0)
         {
             // One persistent actor's writes per call (AsyncWriteJournal), so one id.
@@ -181,27 +174,11 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
         var (rows, rejections) = _rows!.Of(writes, DateTime.UtcNow.Ticks);
         if (rows.Count > 0)
         {
-            await Tables();
             await _writer!.Write(rows);
         }
 
         return (IImmutableList<Exception>)rejections;
     }
-
-    private async Task<IImmutableList<Exception>> WritePluginsAsync(IReadOnlyList<AtomicWrite> writes, CancellationToken cancellationToken)
-    {
-        await Tables();
-        return await base.WriteMessagesAsync(writes, cancellationToken);
-    }
-
-    protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
-    {
-        await Tables();
-        await base.DeleteMessagesToAsync(persistenceId, toSequenceNr, cancellationToken);
-    }
-
-    // Every read and write waits for the tables when this journal makes them (PostgresTables).
-    private Task Tables() => _tables?.Ready() ?? Task.CompletedTask;
 
     // Ended writes leave the table in sweeps, each after as many writes as the table then holds
     // (at least MinSweep): O(1) per write, and the table stays within about twice the ids in flight.

@@ -1,5 +1,4 @@
 using System.Data;
-using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Db;
 using Akka.Persistence.Sql.Snapshot;
@@ -24,16 +23,11 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
 {
     private readonly QueryBatcher<string, Try<SelectedSnapshot>?>? _latest;
     private readonly QueryBatcher<SnapshotWrite, Exception?>? _writes;
-    private readonly PostgresTables? _tables;
 
     public BatchedSqlSnapshotStore(Akka.Configuration.Config snapshotConfig)
-        : base(PostgresTables.ForPlugin(snapshotConfig, SqlPlugins.Snapshots(snapshotConfig, Context.System.Settings.Setup)?.ProviderName))
+        : base(snapshotConfig)
     {
         var config = SqlPlugins.Snapshots(snapshotConfig, Context.System.Settings.Setup);
-        if (config is not null && PostgresTables.MadeHere(snapshotConfig, config.ProviderName))
-        {
-            _tables = PostgresTables.Snapshots(config, new AkkaPersistenceDataConnectionFactory(config), Context.GetLogger());
-        }
         // SQL Server's rows carry DateTime (the plugin's other row type) and the compatibility mode other
         // columns: both left to the plugin's own query.
         if (config is { IDaoConfig.SqlCommonCompatibilityMode: false } && !config.ProviderName.Contains("sqlserver", StringComparison.OrdinalIgnoreCase))
@@ -52,7 +46,6 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
 
     protected override async Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {
-        await Tables();
         if (_writes is null)
         {
             await base.SaveAsync(metadata, snapshot, cancellationToken);
@@ -64,15 +57,8 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
         }
     }
 
-    protected override async Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken)
-    {
-        await Tables();
-        await base.DeleteAsync(metadata, cancellationToken);
-    }
-
     protected override async Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
     {
-        await Tables();
         // Only "every snapshot up to this number" is gathered; other criteria are the plugin's query.
         if (_writes is null || criteria.MaxTimeStamp != DateTime.MaxValue || criteria.MinSequenceNr > 0 ||
             criteria.MinTimestamp is { } min && min != DateTime.MinValue)
@@ -192,7 +178,6 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
     protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria,
         CancellationToken cancellationToken)
     {
-        await Tables();
         if (_latest is null || criteria.MaxSequenceNr != long.MaxValue || criteria.MaxTimeStamp != DateTime.MaxValue)
         {
             return await base.LoadAsync(persistenceId, criteria, cancellationToken);
@@ -201,9 +186,6 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
         // Throws this id's deserialization failure, as the plugin's own load does.
         return (await _latest.Get(persistenceId).WaitAsync(cancellationToken))?.Get();
     }
-
-    // Every load, save and delete waits for the tables when this store makes them (PostgresTables).
-    private Task Tables() => _tables?.Ready() ?? Task.CompletedTask;
 
     private static async Task<IReadOnlyDictionary<string, Try<SelectedSnapshot>?>> LatestAsync(AkkaPersistenceDataConnectionFactory connections,
         ByteArrayLongSnapshotSerializer snapshots, IReadOnlyList<string> ids)
