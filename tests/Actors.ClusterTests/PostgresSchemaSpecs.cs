@@ -5,7 +5,6 @@ using Actors.Hosting;
 using Actors.TestSupport;
 using Akka.Actor;
 using Akka.Hosting;
-using Akka.Event;
 using Akka.Persistence;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,18 +39,21 @@ public sealed class PostgresSchemaSpecs(PostgresServer postgres)
         for (var round = 0; round < Rounds; round++)
         {
             var connection = await postgres.CreateDatabaseAsync();
-            var errors = new ConcurrentQueue<string>();
-            var nodes = Enumerable.Range(0, Members).Select(_ => Node(connection)).ToList();
+            var logged = new ConcurrentQueue<string>();
+            var nodes = Enumerable.Range(0, Members).Select(_ => Node(connection, logged)).ToList();
             try
             {
                 // Every member starts at the same moment, then writes its first event at the same moment.
                 await Task.WhenAll(nodes.Select(node => Task.Run(() => node.StartAsync())));
-                var systems = nodes.Select(node => node.Services.GetRequiredService<ActorSystem>()).ToList();
-                systems.ForEach(system => Listen(system, errors));
-                var written = await Task.WhenAll(systems.Select((system, i) => FirstWriteIn(system, $"member-{i}")));
+                var written = await Task.WhenAll(nodes.Select((node, i) =>
+                    FirstWriteIn(node.Services.GetRequiredService<ActorSystem>(), $"member-{i}")));
 
-                errors.Should().BeEmpty("no member's plugin failed its start on the tables another member was creating");
                 written.Should().OnlyContain(outcome => outcome == "persisted");
+                // Each node made or found the tables at its start, and no plugin failed its own start on them.
+                logged.Where(Unchecked).Should().BeEmpty();
+                logged.Where(line => line.StartsWith(nameof(LogLevel.Error), StringComparison.Ordinal) ||
+                                     line.StartsWith(nameof(LogLevel.Critical), StringComparison.Ordinal))
+                    .Should().BeEmpty("no member's plugin failed its start on the tables another member was creating");
                 (await RowsAsync(connection)).Should().Be(Members);
             }
             finally
@@ -86,36 +88,21 @@ public sealed class PostgresSchemaSpecs(PostgresServer postgres)
     private static bool Unchecked(string line) => line.Contains("tables could not be checked", StringComparison.Ordinal);
 
     /// <summary>A node in this process on its own cluster (no seeds), its log lines at Warning and above into <paramref name="logged"/>.</summary>
-    private static IHost Node(string connection, ConcurrentQueue<string>? logged = null)
+    private static IHost Node(string connection, ConcurrentQueue<string> logged)
     {
         var options = new NodeOptions { Port = 0 }.UseDb("postgres", connection);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        if (logged is not null)
-        {
-            builder.Logging.AddProvider(new Lines(logged));
-        }
+        builder.Logging.AddProvider(new Lines(logged));
 
-        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
-        {
-            if (logged is not null)
+        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka => akka
+            .ConfigureLoggers(loggers =>
             {
-                akka.ConfigureLoggers(loggers =>
-                {
-                    loggers.ClearLoggers();
-                    loggers.AddLoggerFactory();
-                });
-            }
-
-            akka.AddActors(options);
-        });
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            })
+            .AddActors(options));
         return builder.Build();
-    }
-
-    private static void Listen(ActorSystem system, ConcurrentQueue<string> errors)
-    {
-        var listener = system.ActorOf(Props.Create(() => new ErrorListener(errors)));
-        system.EventStream.Subscribe(listener, typeof(Error));
     }
 
     private static async Task<long> RowsAsync(string connection)
@@ -148,19 +135,13 @@ public sealed class PostgresSchemaSpecs(PostgresServer postgres)
         {
             if (IsEnabled(logLevel))
             {
-                lines.Enqueue(formatter(state, exception));
+                lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception?.Message}");
             }
         }
 
         public void Dispose()
         {
         }
-    }
-
-    private sealed class ErrorListener : ReceiveActor
-    {
-        public ErrorListener(ConcurrentQueue<string> errors) =>
-            Receive<Error>(error => errors.Enqueue($"{error.LogSource}: {error.Message} {error.Cause?.Message}"));
     }
 
     /// <summary>Recovers (a snapshot load and the journal's reads), persists one event, says how that went.</summary>
