@@ -12,8 +12,9 @@ internal sealed record BatchSettings(int MaxSize, TimeSpan Linger, int Pipeline 
 /// <summary>
 /// The client's long-lived sender: keeps the pending requests by id, completes each with its
 /// reply, and answers Timeout for those past their deadline. With batching on it pipelines:
-/// while fewer than <see cref="BatchSettings.Pipeline"/> of its messages per gateway endpoint await
-/// replies, a request goes at once (with whatever else is queued); beyond that, requests gather until a reply comes
+/// requests gather per gateway endpoint (<see cref="EndpointQueues{T}"/>); while fewer than
+/// <see cref="BatchSettings.Pipeline"/> of its messages to an endpoint await replies, a request goes
+/// at once (with whatever else is queued for it); beyond that, requests gather until a reply comes
 /// (at most the linger time, or max-size of them) and go as one <see cref="RequestBatch"/>. Batch
 /// size follows the load, with no timer wait for a quiet client. Only this actor touches its tables.
 /// </summary>
@@ -25,9 +26,9 @@ internal sealed class Requester : ReceiveActor, IWithTimers
     private readonly BatchSettings _batching;
     private readonly string _batchPrefix;
     private readonly Dictionary<string, Outgoing> _pending = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string[] Items, long Deadline)> _batches = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _singles = new(StringComparer.Ordinal);
-    private List<IRequest> _buffer = [];
+    private readonly Dictionary<string, (string[] Items, long Deadline, IActorRef To)> _batches = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _singles = new(StringComparer.Ordinal);
+    private readonly EndpointQueues<IActorRef> _queues;
     private long _batchSequence;
 
     /// <param name="remote">
@@ -41,11 +42,12 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         _remote = remote;
         _batching = batching;
         _batchPrefix = batchPrefix;
+        _queues = new EndpointQueues<IActorRef>(batching.MaxSize, batching.Pipeline);
         Receive<Outgoing>(Send);
         Receive<GatewayRoutes<IActorRef>>(routes => _routes = routes);
         Receive<BatchReply>(CompleteBatch);
         Receive<IReply>(Complete);
-        Receive<Flush>(_ => FlushBuffer());
+        Receive<Flush>(flush => FlushEndpoint(flush.To));
         Receive<Sweep>(_ => ExpireOverdue());
         Timers!.StartPeriodicTimer(nameof(Sweep), Sweep.Instance, sweepInterval);
     }
@@ -75,64 +77,54 @@ internal sealed class Requester : ReceiveActor, IWithTimers
             return;
         }
 
-        _buffer.Add(outgoing.Request);
-        if (_buffer.Count >= _batching.MaxSize)
+        var to = Target(outgoing.Request);
+        switch (_queues.Add(to, outgoing.Request))
         {
-            FlushBuffer();
-        }
-        else if (_buffer.Count == 1)
-        {
-            if (MessagesInFlight < Pipeline)
-            {
+            case Gathered.SendNow:
+                FlushEndpoint(to);
+                break;
+            case Gathered.SendSoon:
                 // Room in the pipeline: send now, together with whatever is already queued in this
                 // mailbox (the flush queues behind it). A quiet client never waits.
-                Self.Tell(Flush.Instance);
-            }
-            else
-            {
+                Self.Tell(new Flush(to));
+                break;
+            case Gathered.Linger:
                 // The pipeline is full: requests gather until a reply frees it (see Replied), for
                 // at most the linger time, so a lost reply cannot hold them.
-                Timers.StartSingleTimer(nameof(Flush), Flush.Instance, _batching.Linger);
-            }
+                var flush = new Flush(to);
+                Timers.StartSingleTimer(flush, flush, _batching.Linger);
+                break;
         }
     }
 
-    // Singles and batches this requester built and sent that are neither answered nor expired.
-    private int MessagesInFlight => _singles.Count + _batches.Count;
-
-    // A flush sends one message to each endpoint its requests route to, so the pipeline is per
-    // endpoint: counted over all of them, three members' flushes filled a pipeline of two and each
-    // member got at most one message per round trip (three members served 0.7x of one; BENCHMARKS.md).
-    private int Pipeline => _batching.Pipeline * Math.Max(1, _routes.Count);
-
-    /// <summary>A reply came: the pipeline has room, so what gathered meanwhile goes now.</summary>
-    private void Replied()
+    /// <summary>A message to <paramref name="endpoint"/> (every endpoint when not known) was answered: what gathered for it goes now.</summary>
+    private void Replied(IActorRef? endpoint)
     {
-        if (_buffer.Count > 0 && MessagesInFlight < Pipeline)
+        foreach (var ready in (endpoint is null ? _queues.Waiting : [endpoint]).Where(_queues.Ready).ToList())
         {
-            FlushBuffer();
+            FlushEndpoint(ready);
         }
     }
 
     private IActorRef Target(IRequest request) => _routes.For(request) ?? _target;
 
-    private void FlushBuffer()
+    private void FlushEndpoint(IActorRef endpoint)
     {
-        Timers.Cancel(nameof(Flush));
-        if (_buffer.Count == 0)
+        Timers.Cancel(new Flush(endpoint));
+        var items = _queues.Take(endpoint);
+        if (items.Count == 0)
         {
             return;
         }
 
-        var items = _buffer;
-        _buffer = new List<IRequest>(_batching.MaxSize);
         if (_routes.Count < 2)
         {
             SendTo(Target(items[0]), items);
             return;
         }
 
-        // One message per gateway endpoint: each item goes where it routes (a retried copy meets its first).
+        // Routed again as they go, in case the endpoints changed while they gathered (a retried
+        // copy meets its first): one message per endpoint, almost always this one.
         foreach (var group in items.GroupBy(Target))
         {
             SendTo(group.Key, group.ToList());
@@ -141,9 +133,10 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
     private void SendTo(IActorRef target, List<IRequest> items)
     {
+        _queues.Sent(target);
         if (items.Count == 1)
         {
-            _singles.Add(items[0].RequestId);
+            _singles[items[0].RequestId] = target;
             var single = _pending.GetValueOrDefault(items[0].RequestId);
             target.Tell(Timed(items[0], single?.CallDeadline ?? 0, single?.TraceParent is { } parent ? [parent] : null), Self);
             return;
@@ -151,7 +144,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         var batchId = $"{_batchPrefix}-{++_batchSequence}";
         var deadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.Deadline : 0);
-        _batches[batchId] = (items.Select(i => i.RequestId).ToArray(), deadline);
+        _batches[batchId] = (items.Select(i => i.RequestId).ToArray(), deadline, target);
         var callDeadline = items.Max(i => _pending.TryGetValue(i.RequestId, out var o) ? o.CallDeadline : 0);
         // Each item's trace goes with it, in item order ("" for an untraced one); none when nothing is traced.
         var traces = items.Select(i => _pending.GetValueOrDefault(i.RequestId)?.TraceParent ?? "").ToArray();
@@ -167,8 +160,15 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
     private void CompleteBatch(BatchReply reply)
     {
-        // A batch the caller built itself is pending under its own id; one this requester built is not.
-        if (!_batches.Remove(reply.RequestId) && _pending.Remove(reply.RequestId, out var own))
+        // A batch the caller built itself is pending under its own id; one this requester built is
+        // not. A batch leaves the pipeline with its first partial reply; later parts free nothing.
+        IActorRef? answered = null;
+        if (_batches.Remove(reply.RequestId, out var batch))
+        {
+            answered = batch.To;
+            _queues.Answered(answered);
+        }
+        else if (_pending.Remove(reply.RequestId, out var own))
         {
             own.Finish(reply);
             return;
@@ -182,7 +182,7 @@ internal sealed class Requester : ReceiveActor, IWithTimers
             }
         }
 
-        Replied();
+        Replied(answered);
     }
 
     private void Complete(IReply reply)
@@ -200,12 +200,13 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         // A batch refused whole: every item gets the batch's error under its own id.
         if (reply is ErrorReply batchError && _batches.Remove(id, out var batch))
         {
+            _queues.Answered(batch.To);
             foreach (var item in batch.Items)
             {
                 Complete(batchError with { RequestId = item });
             }
 
-            Replied();
+            Replied(batch.To);
             return;
         }
 
@@ -215,9 +216,10 @@ internal sealed class Requester : ReceiveActor, IWithTimers
             outgoing.Finish(reply);
         }
 
-        if (_singles.Remove(id))
+        if (_singles.Remove(id, out var single))
         {
-            Replied();
+            _queues.Answered(single);
+            Replied(single);
         }
     }
 
@@ -226,7 +228,8 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         var now = Environment.TickCount64;
         foreach (var batchId in _batches.Where(b => b.Value.Deadline <= now).Select(b => b.Key).ToList())
         {
-            _batches.Remove(batchId);
+            _batches.Remove(batchId, out var batch);
+            _queues.Answered(batch.To);
         }
 
         List<string>? expired = null;
@@ -240,19 +243,24 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         foreach (var id in expired ?? [])
         {
-            _singles.Remove(id);
+            if (_singles.Remove(id, out var single))
+            {
+                _queues.Answered(single);
+            }
+
             _pending.Remove(id, out var outgoing);
             outgoing!.Finish(new ErrorReply(id, ErrorCode.Timeout,
                 "no reply in time; the request may or may not have been carried out"));
         }
 
-        Replied();
+        Replied(null);
     }
 
     protected override void PostStop()
     {
         Timers.CancelAll();
         _singles.Clear();
+        _queues.Clear();
         foreach (var (id, outgoing) in _pending)
         {
             outgoing.Finish(new ErrorReply(id, ErrorCode.Unavailable, "the client was stopped"));
@@ -283,8 +291,6 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         public static readonly Sweep Instance = new();
     }
 
-    private sealed record Flush
-    {
-        public static readonly Flush Instance = new();
-    }
+    /// <summary>Send what gathered for an endpoint; also the key of its linger timer.</summary>
+    private sealed record Flush(IActorRef To);
 }
