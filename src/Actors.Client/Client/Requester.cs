@@ -91,18 +91,18 @@ internal sealed class Requester : ReceiveActor, IWithTimers
             case Gathered.Linger:
                 // The pipeline is full: requests gather until a reply frees it (see Replied), for
                 // at most the linger time, so a lost reply cannot hold them.
-                var flush = new Flush(to);
-                Timers.StartSingleTimer(flush, flush, _batching.Linger);
+                Timers.StartSingleTimer(new Flush(to), new Flush(to), _batching.Linger);
                 break;
         }
     }
 
-    /// <summary>A message to <paramref name="endpoint"/> (every endpoint when not known) was answered: what gathered for it goes now.</summary>
-    private void Replied(IActorRef? endpoint)
+    /// <summary>A message to <paramref name="endpoint"/> was answered: what gathered for it meanwhile goes now.</summary>
+    private void Replied(IActorRef endpoint)
     {
-        foreach (var ready in (endpoint is null ? _queues.Waiting : [endpoint]).Where(_queues.Ready).ToList())
+        _queues.Answered(endpoint);
+        if (_queues.Ready(endpoint))
         {
-            FlushEndpoint(ready);
+            FlushEndpoint(endpoint);
         }
     }
 
@@ -162,13 +162,8 @@ internal sealed class Requester : ReceiveActor, IWithTimers
     {
         // A batch the caller built itself is pending under its own id; one this requester built is
         // not. A batch leaves the pipeline with its first partial reply; later parts free nothing.
-        IActorRef? answered = null;
-        if (_batches.Remove(reply.RequestId, out var batch))
-        {
-            answered = batch.To;
-            _queues.Answered(answered);
-        }
-        else if (_pending.Remove(reply.RequestId, out var own))
+        var answered = _batches.Remove(reply.RequestId, out var batch);
+        if (!answered && _pending.Remove(reply.RequestId, out var own))
         {
             own.Finish(reply);
             return;
@@ -182,7 +177,10 @@ internal sealed class Requester : ReceiveActor, IWithTimers
             }
         }
 
-        Replied(answered);
+        if (answered)
+        {
+            Replied(batch.To);
+        }
     }
 
     private void Complete(IReply reply)
@@ -200,7 +198,6 @@ internal sealed class Requester : ReceiveActor, IWithTimers
         // A batch refused whole: every item gets the batch's error under its own id.
         if (reply is ErrorReply batchError && _batches.Remove(id, out var batch))
         {
-            _queues.Answered(batch.To);
             foreach (var item in batch.Items)
             {
                 Complete(batchError with { RequestId = item });
@@ -218,7 +215,6 @@ internal sealed class Requester : ReceiveActor, IWithTimers
 
         if (_singles.Remove(id, out var single))
         {
-            _queues.Answered(single);
             Replied(single);
         }
     }
@@ -253,7 +249,10 @@ internal sealed class Requester : ReceiveActor, IWithTimers
                 "no reply in time; the request may or may not have been carried out"));
         }
 
-        Replied(null);
+        foreach (var ready in _queues.Waiting.Where(_queues.Ready).ToList())
+        {
+            FlushEndpoint(ready);
+        }
     }
 
     protected override void PostStop()
