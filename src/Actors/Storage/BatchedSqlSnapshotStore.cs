@@ -38,7 +38,14 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
                 SqlPlugins.RecoveryBatchSize(snapshotConfig));
             RecoveryReads.Get(Context.System).Track(snapshotConfig.GetString("plugin-id"), _latest);
             var isolation = config.WriteIsolationLevel;
-            _writes = new QueryBatcher<SnapshotWrite, Exception?>(writes => WriteAsync(connections, snapshots, isolation, writes), _ => null,
+            // PostgreSQL: binary COPY. A multi-row INSERT spells each payload out as hex in the
+            // statement's text, which the server then lexes and decodes (profiled: 10,000 keys, the
+            // server's CPU per durable write 11.3 ms per 1,000 with it, 8.5-9.5 with COPY, 8.5 with
+            // no snapshots at all). Elsewhere (SQLite, in process) the multi-row insert.
+            var copy = config.ProviderName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase)
+                ? BulkCopyType.ProviderSpecific
+                : BulkCopyType.MultipleRows;
+            _writes = new QueryBatcher<SnapshotWrite, Exception?>(writes => WriteAsync(connections, snapshots, isolation, copy, writes), _ => null,
                 SqlPlugins.RecoveryBatchSize(snapshotConfig), SqlPlugins.WriteGather(snapshotConfig));
             RecoveryReads.Get(Context.System).Track(RecoveryReads.Writes(snapshotConfig.GetString("plugin-id")), _writes);
         }
@@ -78,7 +85,7 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
     /// fault fails; a snapshot that cannot be serialized fails only itself.
     /// </summary>
     private static async Task<IReadOnlyDictionary<SnapshotWrite, Exception?>> WriteAsync(AkkaPersistenceDataConnectionFactory connections,
-        ByteArrayLongSnapshotSerializer snapshots, IsolationLevel isolation, IReadOnlyList<SnapshotWrite> writes)
+        ByteArrayLongSnapshotSerializer snapshots, IsolationLevel isolation, BulkCopyType copy, IReadOnlyList<SnapshotWrite> writes)
     {
         var outcome = new Dictionary<SnapshotWrite, Exception?>();
         var saves = new List<(SnapshotWrite Write, LongSnapshotRow Row)>(writes.Count);
@@ -109,7 +116,7 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
             var table = connection.GetTable<LongSnapshotRow>();
             if (saves.Count > 0)
             {
-                await table.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = BulkCopyType.MultipleRows }, saves.Select(s => s.Row));
+                await table.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = copy }, saves.Select(s => s.Row));
             }
 
             if (deletes.Count > 0)
