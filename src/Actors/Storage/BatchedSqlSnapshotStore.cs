@@ -79,9 +79,9 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
     }
 
     /// <summary>
-    /// A round's saves as one multi-row insert and its deletes as one statement, in one
-    /// transaction (one statement per save was a round trip each: under load a round of 64 took
-    /// about a second). If the round fails, each write is tried on its own, so only a write at
+    /// A round's saves as one multi-row insert (binary COPY on PostgreSQL) and its deletes as one
+    /// statement, in one transaction (one statement per save was a round trip each: under load a
+    /// round of 64 took about a second). If the round fails, each write is tried on its own, so only a write at
     /// fault fails; a snapshot that cannot be serialized fails only itself.
     /// </summary>
     private static async Task<IReadOnlyDictionary<SnapshotWrite, Exception?>> WriteAsync(AkkaPersistenceDataConnectionFactory connections,
