@@ -1,12 +1,7 @@
 using Actors.ClusterTests.Support;
-using Actors.Hosting;
 using Actors.Tests.Storage;
 using Akka.Actor;
-using Akka.Hosting;
 using FluentAssertions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Actors.ClusterTests;
@@ -18,21 +13,13 @@ namespace Actors.ClusterTests;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsyncLifetime
 {
-    private string _connection = "";
-    private IHost? _node;
+    private PostgresNode? _node;
 
-    public async Task InitializeAsync()
-    {
-        _connection = await postgres.CreateDatabaseAsync();
-        var options = new NodeOptions { Port = 0 }.UseDb("postgres", _connection);
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka => akka.AddActors(options));
-        _node = builder.Build();
-        await _node.StartAsync();
-    }
+    public async Task InitializeAsync() => _node = await PostgresNode.StartAsync(postgres);
 
-    private ActorSystem System => _node!.Services.GetRequiredService<ActorSystem>();
+    private ActorSystem System => _node!.System;
+
+    private Task<long> CountAsync(string sql) => _node!.CountAsync(sql);
 
     [Fact]
     public Task A_write_that_conflicts_fails_alone_and_every_write_committed_beside_it_is_stored_and_read_back() =>
@@ -48,7 +35,7 @@ public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsync
         {
             // Idle connections in the pool, as a node that served recoveries has: this process's pool
             // for the connection string is the node's too.
-            var idle = Enumerable.Range(0, 10).Select(_ => new Npgsql.NpgsqlConnection(_connection)).ToList();
+            var idle = Enumerable.Range(0, 10).Select(_ => new Npgsql.NpgsqlConnection(_node!.Connection)).ToList();
             await Task.WhenAll(idle.Select(c => c.OpenAsync()));
             foreach (var pooled in idle)
             {
@@ -56,7 +43,7 @@ public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsync
             }
 
             // As a restart does: every session of the database ends (the node's pool and writers alike).
-            await using var connection = new Npgsql.NpgsqlConnection(_connection);
+            await using var connection = new Npgsql.NpgsqlConnection(_node!.Connection);
             await connection.OpenAsync();
             await using var end = new Npgsql.NpgsqlCommand(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
@@ -73,20 +60,11 @@ public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsync
             }
         });
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(_connection);
-        await connection.OpenAsync();
-        await using var count = new Npgsql.NpgsqlCommand(sql, connection);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
-
     public async Task DisposeAsync()
     {
         if (_node is not null)
         {
-            await _node.StopAsync();
-            _node.Dispose();
+            await _node.DisposeAsync();
         }
     }
 }

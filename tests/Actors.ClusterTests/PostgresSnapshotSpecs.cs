@@ -1,12 +1,7 @@
 using Actors.ClusterTests.Support;
-using Actors.Hosting;
 using Akka.Actor;
-using Akka.Hosting;
 using Akka.Persistence;
 using FluentAssertions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Actors.ClusterTests;
@@ -21,21 +16,13 @@ namespace Actors.ClusterTests;
 public sealed class PostgresSnapshotSpecs(PostgresServer postgres) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private string _connection = "";
-    private IHost? _node;
+    private PostgresNode? _node;
 
-    public async Task InitializeAsync()
-    {
-        _connection = await postgres.CreateDatabaseAsync();
-        var options = new NodeOptions { Port = 0 }.UseDb("postgres", _connection);
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka => akka.AddActors(options));
-        _node = builder.Build();
-        await _node.StartAsync();
-    }
+    public async Task InitializeAsync() => _node = await PostgresNode.StartAsync(postgres);
 
-    private ActorSystem System => _node!.Services.GetRequiredService<ActorSystem>();
+    private ActorSystem System => _node!.System;
+
+    private Task<long> CountAsync(string sql) => _node!.CountAsync(sql);
 
     [Fact]
     public async Task Snapshots_saved_together_read_back_byte_for_byte_and_a_second_save_at_one_number_replaces_the_first()
@@ -80,20 +67,11 @@ public sealed class PostgresSnapshotSpecs(PostgresServer postgres) : IAsyncLifet
         return bytes;
     }
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(_connection);
-        await connection.OpenAsync();
-        await using var count = new Npgsql.NpgsqlCommand(sql, connection);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
-
     public async Task DisposeAsync()
     {
         if (_node is not null)
         {
-            await _node.StopAsync();
-            _node.Dispose();
+            await _node.DisposeAsync();
         }
     }
 
