@@ -1,4 +1,5 @@
 using Actors.ClusterTests.Support;
+using Actors.Tests.Support;
 using Actors.Tests.Storage;
 using Akka.Actor;
 using FluentAssertions;
@@ -13,13 +14,18 @@ namespace Actors.ClusterTests;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsyncLifetime
 {
-    private PostgresNode? _node;
+    private string _connection = "";
+    private TestNode? _node;
 
-    public async Task InitializeAsync() => _node = await PostgresNode.StartAsync(postgres);
+    public async Task InitializeAsync()
+    {
+        _connection = await postgres.CreateDatabaseAsync();
+        _node = await TestNode.StartOnPostgresAsync(_connection);
+    }
 
     private ActorSystem System => _node!.System;
 
-    private Task<long> CountAsync(string sql) => _node!.CountAsync(sql);
+    private Task<long> CountAsync(string sql) => PostgresServer.CountAsync(_connection, sql);
 
     [Fact]
     public Task A_write_that_conflicts_fails_alone_and_every_write_committed_beside_it_is_stored_and_read_back() =>
@@ -35,7 +41,7 @@ public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsync
         {
             // Idle connections in the pool, as a node that served recoveries has: this process's pool
             // for the connection string is the node's too.
-            var idle = Enumerable.Range(0, 10).Select(_ => new Npgsql.NpgsqlConnection(_node!.Connection)).ToList();
+            var idle = Enumerable.Range(0, 10).Select(_ => new Npgsql.NpgsqlConnection(_connection)).ToList();
             await Task.WhenAll(idle.Select(c => c.OpenAsync()));
             foreach (var pooled in idle)
             {
@@ -43,7 +49,7 @@ public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsync
             }
 
             // As a restart does: every session of the database ends (the node's pool and writers alike).
-            await using var connection = new Npgsql.NpgsqlConnection(_node!.Connection);
+            await using var connection = new Npgsql.NpgsqlConnection(_connection);
             await connection.OpenAsync();
             await using var end = new Npgsql.NpgsqlCommand(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",

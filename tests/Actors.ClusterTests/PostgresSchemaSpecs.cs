@@ -105,13 +105,7 @@ public sealed class PostgresSchemaSpecs(PostgresServer postgres)
         return builder.Build();
     }
 
-    private static async Task<long> RowsAsync(string connection)
-    {
-        await using var open = new NpgsqlConnection(connection);
-        await open.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM journal", open);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
+    private static Task<long> RowsAsync(string connection) => PostgresServer.CountAsync(connection, "SELECT count(*) FROM journal");
 
     /// <summary>Starts a <see cref="FirstWrite"/> in <paramref name="system"/>; completes with its outcome.</summary>
     private static Task<string> FirstWriteIn(ActorSystem system, string persistenceId)

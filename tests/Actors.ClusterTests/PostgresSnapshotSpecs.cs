@@ -1,4 +1,5 @@
 using Actors.ClusterTests.Support;
+using Actors.Tests.Support;
 using Akka.Actor;
 using Akka.Persistence;
 using FluentAssertions;
@@ -16,13 +17,18 @@ namespace Actors.ClusterTests;
 public sealed class PostgresSnapshotSpecs(PostgresServer postgres) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private PostgresNode? _node;
+    private string _connection = "";
+    private TestNode? _node;
 
-    public async Task InitializeAsync() => _node = await PostgresNode.StartAsync(postgres);
+    public async Task InitializeAsync()
+    {
+        _connection = await postgres.CreateDatabaseAsync();
+        _node = await TestNode.StartOnPostgresAsync(_connection);
+    }
 
     private ActorSystem System => _node!.System;
 
-    private Task<long> CountAsync(string sql) => _node!.CountAsync(sql);
+    private Task<long> CountAsync(string sql) => PostgresServer.CountAsync(_connection, sql);
 
     [Fact]
     public async Task Snapshots_saved_together_read_back_byte_for_byte_and_a_second_save_at_one_number_replaces_the_first()

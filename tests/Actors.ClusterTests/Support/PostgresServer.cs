@@ -92,6 +92,15 @@ public sealed class PostgresServer : IAsyncLifetime
         return (long)(await read.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The count <paramref name="sql"/> reads (its first column of its first row) on the database at <paramref name="connection"/>.</summary>
+    public static async Task<long> CountAsync(string connection, string sql)
+    {
+        await using var open = new NpgsqlConnection(connection);
+        await open.OpenAsync();
+        await using var count = new NpgsqlCommand(sql, open);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     /// <summary>
     /// Closes a database to connections (its open ones are ended) or opens it again: the journal
     /// becomes unreachable for the nodes on it, and only for them.

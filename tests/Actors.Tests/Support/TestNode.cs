@@ -49,7 +49,7 @@ public sealed class TestNode : IAsyncDisposable
         bool testKit = false, int port = 0, IReadOnlyList<string>? seeds = null, Actors.Security.TlsSettings? tls = null,
         Action<NodeOptions>? options = null)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Services.AddAkka(ActorsHostingExtensions.SystemName, akka =>
         {
             akka.AddHocon(hocon, HoconAddMode.Prepend);
@@ -71,6 +71,10 @@ public sealed class TestNode : IAsyncDisposable
         await host.StartAsync();
         return new TestNode(host, journalPath);
     }
+
+    /// <summary>A node whose journal and snapshot store are on the PostgreSQL database at <paramref name="connection"/>.</summary>
+    public static Task<TestNode> StartOnPostgresAsync(string connection) =>
+        StartAsync(journalPath: "", options: node => node.UseDb("postgres", connection));
 
     /// <summary>
     /// Two members on one journal: the first founds the cluster, the second joins it through the
