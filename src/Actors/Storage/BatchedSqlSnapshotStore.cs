@@ -81,8 +81,8 @@ public sealed class BatchedSqlSnapshotStore : SqlSnapshotStore
     /// <summary>
     /// A round's saves as one multi-row insert (binary COPY on PostgreSQL) and its deletes as one
     /// statement, in one transaction (one statement per save was a round trip each: under load a
-    /// round of 64 took about a second). If the round fails, each write is tried on its own, so only a write at
-    /// fault fails; a snapshot that cannot be serialized fails only itself.
+    /// round of 64 took about a second). If the round fails, each write is tried on its own, so
+    /// only a write at fault fails; a snapshot that cannot be serialized fails only itself.
     /// </summary>
     private static async Task<IReadOnlyDictionary<SnapshotWrite, Exception?>> WriteAsync(AkkaPersistenceDataConnectionFactory connections,
         ByteArrayLongSnapshotSerializer snapshots, IsolationLevel isolation, BulkCopyType copy, IReadOnlyList<SnapshotWrite> writes)
