@@ -84,13 +84,8 @@ public sealed class PostgresServer : IAsyncLifetime
     /// transactions that change data, at once and server-wide): the difference between two
     /// readings counts the writing transactions in between, with none of pg_stat's reporting lag.
     /// </summary>
-    public async Task<long> NextWritingTransactionAsync()
-    {
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var read = new NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
-        return (long)(await read.ExecuteScalarAsync())!;
-    }
+    public Task<long> NextWritingTransactionAsync() =>
+        CountAsync(_admin, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint");
 
     /// <summary>The count <paramref name="sql"/> reads (its first column of its first row) on the database at <paramref name="connection"/>.</summary>
     public static async Task<long> CountAsync(string connection, string sql)
