@@ -36,6 +36,10 @@ public sealed class PostgresJournalWriterSpecs(PostgresServer postgres) : IAsync
         JournalWriterChecks.Tagged_events_go_to_the_tag_table(System, CountAsync);
 
     [Fact]
+    public Task Answers_reach_each_commands_sender_in_order_and_a_rejected_event_is_reported() =>
+        JournalWriterChecks.Answers_reach_each_commands_sender_in_order(System);
+
+    [Fact]
     public Task Writes_after_the_server_ended_every_session_succeed() =>
         JournalWriterChecks.Writes_after_every_session_was_ended_succeed(System, async () =>
         {

@@ -25,8 +25,8 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
 {
     private readonly QueryBatcher<string, long>? _highest;
     private readonly BatchedReplay? _replay;
-    private readonly JournalRows? _rows;
     private readonly JournalWriter? _writer;
+    private readonly DirectWrites? _direct;
 
     // The last write per id: a recovery of that id reads its highest number only after it ends,
     // or it could reuse a sequence number (the plugin does the same for its own read). Only the
@@ -71,9 +71,10 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
             Warn(relaxed, applied: sqlite && committer is not null, pluginId);
             if (committer is not null)
             {
-                _rows = new JournalRows((ExtendedActorSystem)Context.System, config);
+                var rows = new JournalRows((ExtendedActorSystem)Context.System, config);
                 _writer = new JournalWriter(committer, config.DaoConfig.BatchSize, config.DaoConfig.Parallelism, Context.GetLogger(),
                     $"journal writer {pluginId}");
+                _direct = new DirectWrites(rows, _writer, PreparePersistentBatch);
             }
         }
     }
@@ -98,6 +99,22 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
                         "group-commit-writer = on (on PostgreSQL, the server's synchronous_commit). Every write is flushed " +
                         "before it is acknowledged.", pluginId);
         }
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        // Writes skip AsyncWriteJournal's path and are answered from the writer's commit (DirectWrites).
+        if (_direct is null || message is not WriteMessages write)
+        {
+            return base.AroundReceive(receive, message);
+        }
+
+        if (_direct.Write(write, Self) is var (persistenceId, written))
+        {
+            Track(persistenceId, written);
+        }
+
+        return true;
     }
 
     protected override void PostStop()
@@ -151,33 +168,27 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
         }
     }
 
+    // Reached only without the journal's own writer: DirectWrites takes every write otherwise.
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
-        var written = _writer is null ? base.WriteMessagesAsync(writes, cancellationToken) : WriteOwnAsync(writes);
+        var written = base.WriteMessagesAsync(writes, cancellationToken);
         if (writes.Count > 0)
         {
             // One persistent actor's writes per call (AsyncWriteJournal), so one id.
-            _writing[writes[0].PersistenceId] = written;
-            if (++_writesSinceSweep >= _sweepAfter)
-            {
-                SweepFinished();
-            }
+            Track(writes[0].PersistenceId, written);
         }
 
         return written;
     }
 
-    private async Task<IImmutableList<Exception>> WriteOwnAsync(IReadOnlyList<AtomicWrite> writes)
+    private void Track(string persistenceId, Task written)
     {
-        // Serialized here, on the journal's thread, as the plugin does; committed by the writer's.
-        var (rows, rejections) = _rows!.Of(writes, DateTime.UtcNow.Ticks);
-        if (rows.Count > 0)
+        _writing[persistenceId] = written;
+        if (++_writesSinceSweep >= _sweepAfter)
         {
-            await _writer!.Write(rows);
+            SweepFinished();
         }
-
-        return (IImmutableList<Exception>)rejections;
     }
 
     // Ended writes leave the table in sweeps, each after as many writes as the table then holds

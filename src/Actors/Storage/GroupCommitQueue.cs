@@ -24,16 +24,22 @@ internal sealed class GroupCommitQueue<TRow>
         }
     }
 
-    /// <summary>Queues <paramref name="rows"/> as one write; the task ends when their transaction commits (or fails).</summary>
-    public Task Enqueue(IReadOnlyList<TRow> rows)
+    /// <summary>
+    /// Queues <paramref name="rows"/> as one write; the task ends when their transaction commits (or
+    /// fails). With <paramref name="then"/>, the writer tells it the outcome, in commit order, and the
+    /// task only says that the write has ended.
+    /// </summary>
+    public Task Enqueue(IReadOnlyList<TRow> rows, ICommitted? then = null)
     {
         // Continuations run on the pool, not on the writer's thread: it goes straight to the next transaction.
-        var write = new PendingWrite(rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var write = new PendingWrite(rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), then);
         lock (_gate)
         {
             if (_closed)
             {
-                return Task.FromException(new ObjectDisposedException(nameof(GroupCommitQueue<TRow>), "the journal's writer has stopped"));
+                var stopped = new ObjectDisposedException(nameof(GroupCommitQueue<TRow>), "the journal's writer has stopped");
+                then?.Committed(stopped);
+                return then is null ? Task.FromException(stopped) : Task.CompletedTask;
             }
 
             _pending.Add(write);
@@ -96,5 +102,11 @@ internal sealed class GroupCommitQueue<TRow>
     }
 
     /// <summary>One write (one persistent actor's call): its rows and who waits for their commit.</summary>
-    internal sealed record PendingWrite(IReadOnlyList<TRow> Rows, TaskCompletionSource Done);
+    internal sealed record PendingWrite(IReadOnlyList<TRow> Rows, TaskCompletionSource Done, ICommitted? Then = null);
+}
+
+/// <summary>Told once whether a queued write's transaction committed (null) or failed (why).</summary>
+internal interface ICommitted
+{
+    void Committed(Exception? failure);
 }

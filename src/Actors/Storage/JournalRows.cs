@@ -39,9 +39,11 @@ internal sealed class JournalRows(ExtendedActorSystem system, JournalConfig conf
             var start = rows.Count;
             try
             {
-                foreach (var persistent in (IImmutableList<IPersistentRepresentation>)writes[index].Payload)
+                // Indexed: a foreach over the interface allocates an enumerator per write.
+                var events = (IImmutableList<IPersistentRepresentation>)writes[index].Payload;
+                for (var e = 0; e < events.Count; e++)
                 {
-                    rows.Add(Row(persistent, nowTicks));
+                    rows.Add(Row(events[e], nowTicks));
                 }
             }
             catch (Exception e)

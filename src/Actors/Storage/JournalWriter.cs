@@ -16,6 +16,7 @@ namespace Actors.Storage;
 internal sealed class JournalWriter : IDisposable
 {
     private readonly GroupCommitQueue<JournalRow> _queue = new();
+    private readonly CommitAnswers _answers = new();
     private readonly Func<IJournalCommitter> _connect;
     private readonly int _maxRows;
     private readonly ILoggingAdapter _log;
@@ -39,8 +40,11 @@ internal sealed class JournalWriter : IDisposable
         }
     }
 
-    /// <summary>One persistent actor's rows, committed together (all or none) with whatever else is queued.</summary>
-    public Task Write(IReadOnlyList<JournalRow> rows) => _queue.Enqueue(rows);
+    /// <summary>
+    /// One persistent actor's rows, committed together (all or none) with whatever else is queued;
+    /// <paramref name="then"/> is told the outcome in commit order (<see cref="CommitAnswers"/>).
+    /// </summary>
+    public Task Write(IReadOnlyList<JournalRow> rows, ICommitted? then = null) => _queue.Enqueue(rows, then);
 
     /// <summary>Writes what is queued, then stops.</summary>
     public void Dispose()
@@ -67,7 +71,7 @@ internal sealed class JournalWriter : IDisposable
 
             if (batch.Count == 1)
             {
-                batch[0].Done.TrySetException(failed);
+                Complete(batch[0], failed);
                 continue;
             }
 
@@ -78,7 +82,7 @@ internal sealed class JournalWriter : IDisposable
             {
                 if (!TryCommit(ref committer, [write], out var alone))
                 {
-                    write.Done.TrySetException(alone);
+                    Complete(write, alone);
                 }
             }
         }
@@ -104,9 +108,31 @@ internal sealed class JournalWriter : IDisposable
             return false;
         }
 
-        writes.ForEach(write => write.Done.TrySetResult());
+        foreach (var write in writes)
+        {
+            Complete(write, null);
+        }
+
         failure = null;
         return true;
+    }
+
+    private void Complete(GroupCommitQueue<JournalRow>.PendingWrite write, Exception? failure)
+    {
+        if (write.Then is { } then)
+        {
+            // Its outcome goes to then; the task only says the write has ended (nobody awaits a failure there).
+            _answers.Post(then, failure);
+            write.Done.TrySetResult();
+        }
+        else if (failure is null)
+        {
+            write.Done.TrySetResult();
+        }
+        else
+        {
+            write.Done.TrySetException(failure);
+        }
     }
 }
 

@@ -86,6 +86,53 @@ internal static class JournalWriterChecks
         }
     }
 
+    /// <summary>
+    /// A write's answers reach the persistent actor as Akka.Persistence's own journal sends them:
+    /// each event's handler runs in order with the command's sender as <c>Sender</c>, a deferred
+    /// handler after them, a rejected event (it cannot be serialized) is reported to the same sender
+    /// and the actor goes on writing. Writes from other actors share the transactions.
+    /// </summary>
+    public static async Task Answers_reach_each_commands_sender_in_order(ActorSystem system)
+    {
+        var report = new Inbox(system);
+        var others = Enumerable.Range(0, 20).Select(i => system.ActorOf(Props.Create(() => new Writer($"o-{i}", report.Receiver)))).ToList();
+        var echo = system.ActorOf(Props.Create(() => new Echo("echo")));
+
+        others.ForEach(actor => actor.Tell("e1"));
+        echo.Tell(new object[] { "a", "b", "c" }, report.Receiver);
+        echo.Tell(new object[] { new Unmapped() }, report.Receiver);
+        echo.Tell(new object[] { "d" }, report.Receiver);
+
+        var seen = await report.Take(20 + 8, Patience);
+        seen.Where(o => o.Id.StartsWith("o-", StringComparison.Ordinal)).Should().OnlyContain(o => o.Outcome == "persisted");
+        seen.Where(o => o.Id == "echo").Select(o => o.Outcome).Should()
+            .Equal("persisted a", "persisted b", "persisted c", "deferred", "rejected", "deferred", "persisted d", "deferred");
+        var again = system.ActorOf(Props.Create(() => new Writer("echo", report.Receiver)));
+        (await again.Ask<string[]>("events", Patience)).Should().Equal("a", "b", "c", "d");
+    }
+
+    /// <summary>Journaled, but declares no manifest: the journal's serializer refuses it.</summary>
+    private sealed record Unmapped : Actors.Entities.IJournaled;
+
+    /// <summary>Persists every event of a command, then defers; answers go to <c>Sender</c> as each handler runs.</summary>
+    private sealed class Echo : ReceivePersistentActor
+    {
+        public Echo(string persistenceId)
+        {
+            PersistenceId = persistenceId;
+            Command<object[]>(events =>
+            {
+                PersistAll(events, stored => Sender.Tell(($"persisted {stored}", PersistenceId)));
+                DeferAsync("deferred", deferred => Sender.Tell((deferred, PersistenceId)));
+            });
+        }
+
+        public override string PersistenceId { get; }
+
+        protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>
+            Sender.Tell(("rejected", PersistenceId));
+    }
+
     /// <summary>Persists what it is told (a string, or tagged), then reports it; a failed write reports that.</summary>
     private sealed class Writer : ReceivePersistentActor
     {

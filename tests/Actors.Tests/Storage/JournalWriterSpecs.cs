@@ -23,6 +23,13 @@ public sealed class JournalWriterSpecs : IAsyncLifetime
         await JournalWriterChecks.Tagged_events_go_to_the_tag_table(node.System, Count);
     }
 
+    [Fact]
+    public async Task Answers_reach_each_commands_sender_in_order_and_a_rejected_event_is_reported()
+    {
+        await using var node = await TestNode.StartAsync(_journal);
+        await JournalWriterChecks.Answers_reach_each_commands_sender_in_order(node.System);
+    }
+
     private Task<long> Count(string sql)
     {
         using var connection = new SqliteConnection($"Data Source={_journal};Mode=ReadOnly;Pooling=false");
