@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Akka.Event;
 
 namespace Actors.Storage;
 
@@ -9,7 +10,7 @@ namespace Actors.Storage;
 /// all go out before any later write's, as Akka.Persistence's resequencer guarantees, without a
 /// resequencer actor and two messages per answer.
 /// </summary>
-internal sealed class CommitAnswers : IThreadPoolWorkItem
+internal sealed class CommitAnswers(ILoggingAdapter log) : IThreadPoolWorkItem
 {
     private readonly ConcurrentQueue<(ICommitted Write, Exception? Failure)> _queue = new();
     private int _scheduled;
@@ -29,7 +30,15 @@ internal sealed class CommitAnswers : IThreadPoolWorkItem
         {
             while (_queue.TryDequeue(out var answer))
             {
-                answer.Write.Committed(answer.Failure);
+                try
+                {
+                    answer.Write.Committed(answer.Failure);
+                }
+                catch (Exception e)
+                {
+                    // A pool work item that throws ends the process; one answer's fault stays its own.
+                    log.Error(e, "Answering a journal write failed");
+                }
             }
 
             Volatile.Write(ref _scheduled, 0);

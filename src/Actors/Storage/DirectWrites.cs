@@ -10,9 +10,10 @@ namespace Actors.Storage;
 /// WriteMessageRejected) from its original sender; on a failed transaction WriteMessagesFailed,
 /// then each event's WriteMessageFailure. What it leaves out is per write, not per behaviour: an
 /// async state machine and a circuit breaker call (a timer), the resequencer actor and a message
-/// to it per answer: ~12% of the node's samples profiled on PostgreSQL in process, 8% less node CPU
-/// per durable request measured (BENCHMARKS.md, 2026-12-05). A failed transaction fails its writes once tried twice (JournalWriter);
-/// a breaker's timeout, which answered a write as failed that could still commit, is not kept.
+/// to it per answer: ~12% of the node's samples profiled on PostgreSQL in process, 8% less node
+/// CPU per durable request measured (BENCHMARKS.md, 2026-12-05). A failed transaction fails its
+/// writes once tried twice (JournalWriter); the breaker's timeout, which answered a write as
+/// failed while it could still commit, is not kept.
 /// </summary>
 internal sealed class DirectWrites(JournalRows rows, JournalWriter writer, Func<IEnumerable<IPersistentEnvelope>, IEnumerable<AtomicWrite>> prepare)
 {

@@ -35,21 +35,22 @@ internal sealed class GroupCommitQueue<TRow>
         var write = new PendingWrite(rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), then);
         lock (_gate)
         {
-            if (_closed)
+            if (!_closed)
             {
-                var stopped = new ObjectDisposedException(nameof(GroupCommitQueue<TRow>), "the journal's writer has stopped");
-                then?.Committed(stopped);
-                return then is null ? Task.FromException(stopped) : Task.CompletedTask;
-            }
+                _pending.Add(write);
+                if (_pending.Count == 1)
+                {
+                    Monitor.Pulse(_gate);
+                }
 
-            _pending.Add(write);
-            if (_pending.Count == 1)
-            {
-                Monitor.Pulse(_gate);
+                return write.Done.Task;
             }
         }
 
-        return write.Done.Task;
+        // Told outside the lock: an answer sends messages.
+        var stopped = new ObjectDisposedException(nameof(GroupCommitQueue<TRow>), "the journal's writer has stopped");
+        then?.Committed(stopped);
+        return then is null ? Task.FromException(stopped) : Task.CompletedTask;
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ namespace Actors.Storage;
 internal sealed class JournalWriter : IDisposable
 {
     private readonly GroupCommitQueue<JournalRow> _queue = new();
-    private readonly CommitAnswers _answers = new();
+    private readonly CommitAnswers _answers;
     private readonly Func<IJournalCommitter> _connect;
     private readonly int _maxRows;
     private readonly ILoggingAdapter _log;
@@ -29,6 +29,7 @@ internal sealed class JournalWriter : IDisposable
         _connect = connect;
         _maxRows = maxRows;
         _log = log;
+        _answers = new CommitAnswers(log);
         // Threads, not the pool: the database calls block (Microsoft.Data.Sqlite's async ones too),
         // and a commit waits for fsync.
         _threads = Enumerable.Range(0, Math.Max(1, writers))
