@@ -30,6 +30,15 @@ public sealed class JournalWriterSpecs : IAsyncLifetime
         await JournalWriterChecks.Answers_reach_each_commands_sender_in_order(node.System);
     }
 
+    [Fact]
+    public async Task The_plugins_own_write_path_answers_the_same_way()
+    {
+        // Akka.Persistence's AsyncWriteJournal, which DirectWrites stands in for: the check's
+        // expected answers are its behaviour, not only ours.
+        await using var node = await TestNode.StartAsync(_journal, "akka.persistence.journal.sql.group-commit-writer = off");
+        await JournalWriterChecks.Answers_reach_each_commands_sender_in_order(node.System);
+    }
+
     private Task<long> Count(string sql)
     {
         using var connection = new SqliteConnection($"Data Source={_journal};Mode=ReadOnly;Pooling=false");
