@@ -60,4 +60,24 @@ public sealed class GroupCommitQueueSpecs
         _queue.Take(maxRows: 10).Should().BeNull();
         await refused.Invoking(t => t).Should().ThrowAsync<ObjectDisposedException>();
     }
+
+    [Fact]
+    public void A_write_with_an_answer_queued_after_the_writer_stopped_is_told_at_once_that_it_failed()
+    {
+        _queue.Close();
+        var told = new Told();
+
+        var ended = _queue.Enqueue([1], told);
+
+        told.Failures.Should().ContainSingle().Which.Should().BeOfType<ObjectDisposedException>();
+        ended.IsCompletedSuccessfully.Should().BeTrue("with an answer, the task only says the write has ended");
+        _queue.Take(maxRows: 10).Should().BeNull("nothing was queued");
+    }
+
+    private sealed class Told : ICommitted
+    {
+        public List<Exception?> Failures { get; } = [];
+
+        public void Committed(Exception? failure) => Failures.Add(failure);
+    }
 }
