@@ -4,7 +4,6 @@ using Akka.Persistence.Sql.Journal.Types;
 using LinqToDB.Data;
 using LinqToDB.Mapping;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Actors.Storage;
 
@@ -26,6 +25,7 @@ internal sealed class PostgresJournalCommitter : IJournalCommitter
     private readonly DbCommand _taggedRow;
     private readonly DbCommand _tag;
     private readonly ColumnDescriptor[] _tagColumns;
+    private readonly PostgresCopyRows _rows = new();
 
     public PostgresJournalCommitter(AkkaPersistenceDataConnectionFactory connections)
     {
@@ -78,7 +78,7 @@ internal sealed class PostgresJournalCommitter : IJournalCommitter
     private List<JournalRow> Copy(IReadOnlyList<GroupCommitQueue<JournalRow>.PendingWrite> writes)
     {
         var tagged = new List<JournalRow>();
-        using var copy = _connection.BeginBinaryImport(_copy);
+        _rows.Start();
         foreach (var write in writes)
         {
             foreach (var row in write.Rows)
@@ -89,15 +89,21 @@ internal sealed class PostgresJournalCommitter : IJournalCommitter
                     continue;
                 }
 
-                copy.StartRow();
+                _rows.Row(_rowColumns.Length);
                 foreach (var column in _rowColumns)
                 {
-                    Write(copy, column.GetProviderValue(row));
+                    _rows.Field(column.GetProviderValue(row), column.ColumnName);
                 }
             }
         }
 
-        copy.Complete();
+        // Disposing the stream ends the COPY and waits for its (implicit) commit; an error the
+        // server raised (a duplicate sequence number) is thrown there.
+        using (var copy = _connection.BeginRawBinaryCopy(_copy))
+        {
+            copy.Write(_rows.Finish().Span);
+        }
+
         return tagged;
     }
 
@@ -107,34 +113,5 @@ internal sealed class PostgresJournalCommitter : IJournalCommitter
         _tag.Dispose();
         _connection.Dispose();
         _owner.Dispose();
-    }
-
-    // The journal's column types (the plugin's schema), named, so nothing is inferred per value.
-    private static void Write(NpgsqlBinaryImporter copy, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                copy.WriteNull();
-                break;
-            case long number:
-                copy.Write(number, NpgsqlDbType.Bigint);
-                break;
-            case int number:
-                copy.Write(number, NpgsqlDbType.Integer);
-                break;
-            case bool flag:
-                copy.Write(flag, NpgsqlDbType.Boolean);
-                break;
-            case string text:
-                copy.Write(text, NpgsqlDbType.Text);
-                break;
-            case byte[] bytes:
-                copy.Write(bytes, NpgsqlDbType.Bytea);
-                break;
-            default:
-                copy.Write(value);
-                break;
-        }
     }
 }
