@@ -147,11 +147,19 @@ public sealed partial class ActorsClient : IAsyncDisposable
     /// back-off inside <paramref name="timeout"/>. Never throws for a remote error; cancelling
     /// <paramref name="cancellationToken"/> cancels the task.
     /// </summary>
-    public async Task<IReply> SendAsync(IRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<IReply> SendAsync(IRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Untraced, the call is its retries alone: no second async frame per request.
+        return ActorsTracing.On
+            ? SendTracedAsync(request, timeout, cancellationToken)
+            : SendWithRetriesAsync(request, timeout, null, cancellationToken);
+    }
+
+    private async Task<IReply> SendTracedAsync(IRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
         // The call's span, under the application's current one; its retries are inside it.
-        using var span = ActorsTracing.On ? ActorsTracing.Source.StartActivity($"actors.call {request.GetType().Name}", ActivityKind.Client) : null;
+        using var span = ActorsTracing.Source.StartActivity($"actors.call {request.GetType().Name}", ActivityKind.Client);
         span?.SetTag("actors.request_id", request.RequestId);
         var reply = await SendWithRetriesAsync(request, timeout, span?.Id, cancellationToken).ConfigureAwait(false);
         if (span is not null && reply is ErrorReply error)

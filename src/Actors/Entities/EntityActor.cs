@@ -43,6 +43,10 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     // The write in progress, when any of its requests is traced.
     private Activity? _writeSpan;
 
+    // Rows of the write in progress not yet confirmed, and the handler that counts them.
+    private int _unpersisted;
+    private Action<JournaledWrite>? _onePersisted;
+
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
         LiveEntities live, NodeTelemetry telemetry, RecoveryBackoff backoff, SnapshotSlots snapshots)
     {
@@ -179,14 +183,17 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
         }
 
         _writeSpan = ActorsTracing.On ? WriteSpan.Start(batch.Replies.Select(r => r.Caller), batch.Writes.Count, PersistenceId) : null;
-        var remaining = batch.Writes.Count;
-        PersistAllAsync(batch.Writes, _ =>
+        _unpersisted = batch.Writes.Count;
+        PersistAllAsync(batch.Writes, _onePersisted ??= OnePersisted);
+    }
+
+    // One handler for every write of the entity's life, not a closure per write.
+    private void OnePersisted(JournaledWrite _)
+    {
+        if (--_unpersisted == 0)
         {
-            if (--remaining == 0)
-            {
-                Written();
-            }
-        });
+            Written();
+        }
     }
 
     private void Written()

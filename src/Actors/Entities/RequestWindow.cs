@@ -24,9 +24,17 @@ public sealed record AppliedRequest(string RequestId, long CommandHash, long AtU
 [JournalManifest("entity.write.v1")]
 public sealed record JournaledWrite(AppliedRequest Request, JournaledEvent[] Events) : IJournaled
 {
-    public static JournaledWrite Of<TEvent>(AppliedRequest request, IReadOnlyList<TEvent> events) where TEvent : class, IJournaled =>
-        new(request, events.Select(e => new JournaledEvent(Serialization.JournalSerializer.ManifestOf(e.GetType()),
-            Serialization.NestedJson.Of(e))).ToArray());
+    public static JournaledWrite Of<TEvent>(AppliedRequest request, IReadOnlyList<TEvent> events) where TEvent : class, IJournaled
+    {
+        // A loop, not Select: one of these per durable write.
+        var journaled = new JournaledEvent[events.Count];
+        for (var i = 0; i < journaled.Length; i++)
+        {
+            journaled[i] = new JournaledEvent(Serialization.JournalSerializer.ManifestOf(events[i].GetType()), Serialization.NestedJson.Of(events[i]));
+        }
+
+        return new JournaledWrite(request, journaled);
+    }
 }
 
 /// <summary>An event nested in a <see cref="JournaledWrite"/>: its JSON, under its own manifest.</summary>
