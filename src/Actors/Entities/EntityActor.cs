@@ -47,6 +47,9 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     private int _unpersisted;
     private Action<JournaledWrite>? _onePersisted;
 
+    // Made once: a method group passed as a delegate is a new one per call.
+    private Func<string, AppliedRequest?>? _unwrittenLookup;
+
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
         LiveEntities live, NodeTelemetry telemetry, RecoveryBackoff backoff, SnapshotSlots snapshots)
     {
@@ -123,7 +126,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     private void Handle(Caller caller, TCommand command)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        switch (_commands.Decide(_state, command, Unwritten, _writes.Unwritten, now))
+        switch (_commands.Decide(_state, command, _unwrittenLookup ??= Unwritten, _writes.Unwritten, now))
         {
             case EntityCommands<TState, TCommand, TEvent>.Outcome.Answer { AfterWrites: true } answer:
                 // Never ahead of the writes decided before it: it must not acknowledge what is not yet stored.

@@ -26,11 +26,18 @@ internal sealed class EntityCommands<TState, TCommand, TEvent>(
     public Outcome Decide(TState state, TCommand command, Func<string, AppliedRequest?> unwritten, int unwrittenCount, long nowUnixMs)
     {
         var id = command.RequestId;
-        long? hash = null;
-        long Hash() => hash ??= Hashes.OfCommand(command);
-        var seen = unwritten(id) is { } deciding
-            ? deciding.CommandHash == Hash() ? RequestSeen.Applied : RequestSeen.Reused
-            : Requests.Check(id, Hash);
+        // The command's hash is made (a JSON serialization) only for a write or a known id; no
+        // closure per command: this runs for every request an entity takes.
+        var hash = AppliedRequest.UnknownHash;
+        var known = unwritten(id)?.CommandHash ?? Requests.KnownHash(id);
+        var seen = RequestSeen.New;
+        if (known is { } written)
+        {
+            seen = written == AppliedRequest.UnknownHash || written == (hash = Hashes.OfCommand(command))
+                ? RequestSeen.Applied
+                : RequestSeen.Reused;
+        }
+
         if (seen == RequestSeen.Applied)
         {
             // A retry of a write this entity already made (or is making): answer, apply nothing.
@@ -76,7 +83,8 @@ internal sealed class EntityCommands<TState, TCommand, TEvent>(
                 "(actors.entities max-remembered-requests)", wait));
         }
 
-        return new Outcome.Write(new AppliedRequest(id, Hash(), nowUnixMs), step.Events, step.Next, step.Reply);
+        return new Outcome.Write(new AppliedRequest(id, hash != AppliedRequest.UnknownHash ? hash : Hashes.OfCommand(command), nowUnixMs),
+            step.Events, step.Next, step.Reply);
     }
 
     /// <summary>A command that failed in the handler or could not be stored: HandlerFailed with its message (logged here).</summary>

@@ -82,15 +82,15 @@ public sealed class RequestWindow(TimeSpan window, int max)
 
     public int Count => _commandById.Count;
 
-    public RequestSeen Check(string requestId, Func<long> commandHash)
+    public RequestSeen Check(string requestId, Func<long> commandHash) => KnownHash(requestId) switch
     {
-        if (_commandById.Count == 0 || !_commandById.TryGetValue(Hashes.OfId(requestId), out var known))
-        {
-            return RequestSeen.New;
-        }
+        null => RequestSeen.New,
+        var known => known == AppliedRequest.UnknownHash || known == commandHash() ? RequestSeen.Applied : RequestSeen.Reused,
+    };
 
-        return known == AppliedRequest.UnknownHash || known == commandHash() ? RequestSeen.Applied : RequestSeen.Reused;
-    }
+    /// <summary>The command hash written for <paramref name="requestId"/> inside the window (<see cref="AppliedRequest.UnknownHash"/> when the journal had none), or null.</summary>
+    public long? KnownHash(string requestId) =>
+        _commandById.Count > 0 && _commandById.TryGetValue(Hashes.OfId(requestId), out var known) ? known : null;
 
     /// <summary>
     /// Null while a new write can be remembered (<paramref name="pending"/> decided ones not yet

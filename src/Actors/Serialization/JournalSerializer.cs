@@ -16,7 +16,8 @@ namespace Actors.Serialization;
 /// </summary>
 public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
-    private static readonly JsonSerializerOptions Options = new()
+    /// <summary>The options every journaled record is written and read with.</summary>
+    internal static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         // Fields added later default on old events instead of failing their recovery.
@@ -34,7 +35,9 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
     public override object FromBinary(byte[] bytes, string manifest) => FromUtf8(bytes, manifest);
 
     /// <summary>A journaled value's JSON.</summary>
-    public static byte[] ToUtf8(object value) => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
+    public static byte[] ToUtf8(object value) => value is JournaledWrite write
+        ? JournaledWriteJson.ToUtf8(write)
+        : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
 
     /// <summary>The value a journaled JSON holds, by its manifest.</summary>
     public static object FromUtf8(ReadOnlySpan<byte> utf8, string manifest) =>

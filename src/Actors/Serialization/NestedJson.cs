@@ -18,6 +18,9 @@ public sealed class NestedJson
 
     public static NestedJson Of(object value) => new(JournalSerializer.ToUtf8(value));
 
+    /// <summary>The value's JSON, as written.</summary>
+    internal ReadOnlySpan<byte> Utf8 => _utf8;
+
     /// <summary>The value, as the type stored under <paramref name="manifest"/>.</summary>
     public object ToValue(string manifest) => JournalSerializer.FromUtf8(_utf8, manifest);
 
