@@ -8,8 +8,8 @@ using Npgsql;
 namespace Actors.Storage;
 
 /// <summary>
-/// PostgreSQL: a group's rows sent by one binary COPY in one transaction, on a connection kept open
-/// (no pool rent and reset per batch). A group without tags is the COPY alone: one statement is
+/// PostgreSQL: a group's rows sent by one binary COPY in one transaction (their bytes written by
+/// <see cref="PostgresCopyRows"/>), on a connection kept open (no pool rent and reset per batch). A group without tags is the COPY alone: one statement is
 /// its own transaction, committed (and flushed) before the server answers it, so it takes two
 /// round trips instead of three (no BEGIN before it, no COMMIT after). A row with tags is inserted
 /// on its own, returning the ordering its tags point at, inside an explicit transaction with the
