@@ -9,7 +9,8 @@ namespace Actors.Storage;
 /// writes only), commits them with one <see cref="IJournalCommitter"/> (prepared inserts on SQLite,
 /// binary COPY on PostgreSQL), and only then completes their tasks. A failed transaction is tried
 /// once more on a fresh connection (the kept one may have been lost), then one write at a time, so
-/// only the write at fault (a second writer of one persistence id) fails. The plugin's own writer
+/// only the write at fault (a second writer of one persistence id) fails; while no connection can
+/// be made, the whole group fails at once. The plugin's own writer
 /// went through an Akka.Streams queue per write and built each batch as SQL text or through
 /// linq2db's bulk copy; on SQLite its one thread was the limit (profiled).
 /// </summary>
@@ -64,49 +65,85 @@ internal sealed class JournalWriter : IDisposable
         while (_queue.Take(_maxRows) is { } batch)
         {
             // Once more on a fresh connection before anything fails: the kept connection may have
-            // been lost (a database restart ends every session), which is no write's fault.
-            if (TryCommit(ref committer, batch, out _) || TryCommit(ref committer, batch, out var failed))
+            // been lost (a database restart ends every session), which is no write's fault. Not
+            // when there was none to lose: the database could not be reached a moment ago.
+            var failed = Commit(ref committer, batch, out var unreachable);
+            if (failed is not null && !unreachable)
+            {
+                failed = Commit(ref committer, batch, out unreachable);
+            }
+
+            if (failed is null)
             {
                 continue;
             }
 
-            if (batch.Count == 1)
+            if (batch.Count == 1 || unreachable)
             {
-                Complete(batch[0], failed);
+                // No connection: no write is at fault, and one by one each would wait out its own
+                // connect timeout while the writes behind it waited too.
+                FailFrom(batch, 0, failed);
                 continue;
             }
 
             // One write may be at fault (a second writer's sequence number, a row the database
             // refuses): each alone, so only its own caller hears of it.
             _log.Warning("A journal transaction of {0} writes failed ({1}); writing each alone", batch.Count, failed.Message);
-            foreach (var write in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                if (!TryCommit(ref committer, [write], out var alone))
+                if (Commit(ref committer, [batch[i]], out unreachable) is not { } alone)
                 {
-                    Complete(write, alone);
+                    continue;
                 }
+
+                if (unreachable)
+                {
+                    FailFrom(batch, i, alone);
+                    break;
+                }
+
+                Complete(batch[i], alone);
             }
         }
 
         committer?.Dispose();
     }
 
-    /// <summary>Commits the writes and completes them, or leaves them pending and says why.</summary>
-    private bool TryCommit(ref IJournalCommitter? committer, List<GroupCommitQueue<JournalRow>.PendingWrite> writes,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out Exception? failure)
+    private void FailFrom(List<GroupCommitQueue<JournalRow>.PendingWrite> writes, int first, Exception failure)
     {
+        for (var i = first; i < writes.Count; i++)
+        {
+            Complete(writes[i], failure);
+        }
+    }
+
+    /// <summary>
+    /// Commits the writes and completes them (null), or leaves them pending and says why;
+    /// <paramref name="unreachable"/>: no connection could be made.
+    /// </summary>
+    private Exception? Commit(ref IJournalCommitter? committer, List<GroupCommitQueue<JournalRow>.PendingWrite> writes, out bool unreachable)
+    {
+        unreachable = false;
         try
         {
             committer ??= _connect();
+        }
+        catch (Exception e)
+        {
+            unreachable = true;
+            return e;
+        }
+
+        try
+        {
             committer.Commit(writes);
         }
         catch (Exception e)
         {
             // Whatever state the connection is in, the next transaction starts on a fresh one.
-            committer?.Dispose();
+            committer.Dispose();
             committer = null;
-            failure = e;
-            return false;
+            return e;
         }
 
         foreach (var write in writes)
@@ -114,8 +151,7 @@ internal sealed class JournalWriter : IDisposable
             Complete(write, null);
         }
 
-        failure = null;
-        return true;
+        return null;
     }
 
     private void Complete(GroupCommitQueue<JournalRow>.PendingWrite write, Exception? failure)
