@@ -51,11 +51,14 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
     /// </summary>
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        var (wait, failures, log) = _backoff.Failed(_key, Environment.TickCount64);
-        if (log)
+        var now = Environment.TickCount64;
+        var (wait, failures, log) = _backoff.Failed(_key, now);
+        // Once per key, and once per type: with the database down, every recovering key fails at once.
+        if (log && _failures.Admit("recovery", now, out var heldBack))
         {
-            Log.Warning("Recovery of {0} failed ({1} in a row): {2}; its requests are answered Unavailable for {3}, then it is tried again",
-                PersistenceId, failures, reason.GetBaseException().Message, wait);
+            Log.Warning("Recovery of {0} failed ({1} in a row): {2}; its requests are answered Unavailable for {3}, then it is tried again " +
+                        "({4} more keys of {5} since the last line; at most one line per actors.log.offence-interval)",
+                PersistenceId, failures, reason.GetBaseException().Message, wait, heldBack, _entityType);
         }
     }
 }

@@ -6,6 +6,7 @@ using Actors.Serialization;
 using Actors.Telemetry;
 using Actors.Tracing;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 
 namespace Actors.Entities;
@@ -33,6 +34,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     private readonly string _key;
     private readonly RecoveryBackoff _backoff;
     private readonly SnapshotSlots _snapshots;
+    private readonly EntityFailureLog _failures;
     private readonly EntityRecovery<TState, TEvent> _recovery;
 
     private readonly WriteQueue<TState> _writes = new();
@@ -51,9 +53,10 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     private Func<string, AppliedRequest?>? _unwrittenLookup;
 
     public EntityActor(string entityType, string key, IEntityHandler<TState, TCommand, TEvent> handler, EntityTypeSettings settings,
-        LiveEntities live, NodeTelemetry telemetry, RecoveryBackoff backoff, SnapshotSlots snapshots)
+        LiveEntities live, NodeTelemetry telemetry, RecoveryBackoff backoff, SnapshotSlots snapshots, EntityFailureLog failures)
     {
         _key = key;
+        _failures = failures;
         _backoff = backoff;
         _snapshots = snapshots;
         _snapshotDue = SnapshotSlots.FirstDue(settings.SnapshotEvery, settings.SnapshotSpread, Random.Shared);
@@ -247,7 +250,12 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
         // stops; its next message recovers it from what the journal holds. What was decided after
         // it was never written.
         AnswerUnwritten(ErrorCode.Unavailable, $"journal write failed; the change may or may not have been stored: {cause.Message}");
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        // Not Akka's line per entity: with the database down, every entity writing fails at once.
+        if (_failures.Admit("write", Environment.TickCount64, out var heldBack))
+        {
+            Log.Error(cause, "Journal write of {0} (event {1}) failed: {2} ({3} more of {4} since the last line; at most one line per " +
+                             "actors.log.offence-interval)", PersistenceId, sequenceNr, cause.GetBaseException().Message, heldBack, _entityType);
+        }
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -64,9 +64,10 @@ internal sealed class EntityTypeRegistration<TState, TCommand, TEvent>(
         var backoff = new RecoveryBackoff(settings.RecoveryBackoffMin, settings.RecoveryBackoffMax,
             system.Settings.Config.GetTimeSpan("actors.log.offence-interval"), Math.Max(1000, settings.MaxLive));
         var snapshots = new SnapshotSlots(settings.MaxSnapshotsInFlight, system.Settings.Config.GetTimeSpan("actors.log.offence-interval"));
+        var failures = new EntityFailureLog(system.Settings.Config.GetTimeSpan("actors.log.offence-interval"));
         return key => backoff.Remaining(key, Environment.TickCount64) is { } wait
             ? BackingOffEntity.Props(name, key, wait, backoff.Failures(key), live, telemetry)
-            : Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry, backoff, snapshots))
+            : Props.Create(() => new EntityActor<TState, TCommand, TEvent>(name, key, handler, settings, live, telemetry, backoff, snapshots, failures))
                 .WithMailbox(EntityMailbox.Id);
     }
 

@@ -66,6 +66,20 @@ public sealed class WriteFailureSpecs : NodeSpec
             (await Expect<CounterValue>(add)).Total.Should().Be(2, "the rejected add was not stored"), Patience);
     }
 
+    [Fact]
+    public async Task Writes_failing_on_many_keys_at_once_log_one_line_not_one_per_entity()
+    {
+        // As while the database is down: every entity writing fails. Akka.Persistence logs one
+        // error per entity; ours is one per type per actors.log.offence-interval (1 min here).
+        HeldJournal.Release(Outcome.Fail);
+        await EventFilter.Error(contains: "Journal write of").ExpectAsync(1, async () =>
+        {
+            var replies = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Send(new AddToCounter(Id(), $"down-{i}", 1))));
+            // Each write failed in the journal (nothing else answers a fresh key's add Unavailable here).
+            replies.Should().OnlyContain(r => r is ErrorReply && ((ErrorReply)r).Code == ErrorCode.Unavailable);
+        }, Patience);
+    }
+
     public enum Outcome
     {
         Store,
