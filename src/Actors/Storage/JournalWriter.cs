@@ -10,9 +10,9 @@ namespace Actors.Storage;
 /// binary COPY on PostgreSQL), and only then completes their tasks. A failed transaction is tried
 /// once more on a fresh connection (the kept one may have been lost), then one write at a time, so
 /// only the write at fault (a second writer of one persistence id) fails; while no connection can
-/// be made, the whole group fails at once. The plugin's own writer
-/// went through an Akka.Streams queue per write and built each batch as SQL text or through
-/// linq2db's bulk copy; on SQLite its one thread was the limit (profiled).
+/// be made, the whole group fails at once. The plugin's own writer went through an Akka.Streams
+/// queue per write and built each batch as SQL text or through linq2db's bulk copy; on SQLite its
+/// one thread was the limit (profiled).
 /// </summary>
 internal sealed class JournalWriter : IDisposable
 {
