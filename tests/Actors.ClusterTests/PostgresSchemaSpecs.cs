@@ -84,6 +84,32 @@ public sealed class PostgresSchemaSpecs(PostgresServer postgres)
         }
     }
 
+    [Fact]
+    public async Task Tables_made_on_an_empty_database_compare_ids_by_their_bytes_and_a_table_that_existed_keeps_its_collation()
+    {
+        var connection = await postgres.CreateDatabaseAsync();
+        const string ByteOrdered = "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND collation_name = 'C' " +
+                                   "AND (table_name, column_name) IN (('journal', 'persistence_id'), ('tags', 'persistence_id'), ('tags', 'tag'), ('snapshot', 'persistence_id'))";
+        await using (var node = await Actors.Tests.Support.TestNode.StartOnPostgresAsync(connection))
+        {
+            (await PostgresServer.CountAsync(connection, ByteOrdered)).Should().Be(4);
+        }
+
+        // A journal made before (its ids in the database's collation) is not rewritten at the next start.
+        await using (var open = new Npgsql.NpgsqlConnection(connection))
+        {
+            await open.OpenAsync();
+            await using var back = new Npgsql.NpgsqlCommand("ALTER TABLE journal ALTER COLUMN persistence_id TYPE text COLLATE \"default\"", open);
+            await back.ExecuteNonQueryAsync();
+        }
+
+        await using (var node = await Actors.Tests.Support.TestNode.StartOnPostgresAsync(connection))
+        {
+            (await PostgresServer.CountAsync(connection, ByteOrdered)).Should().Be(3);
+            (await FirstWriteIn(node.System, "after-restart")).Should().Be("persisted");
+        }
+    }
+
     private static bool Unchecked(string line) => line.Contains("tables could not be checked", StringComparison.Ordinal);
 
     /// <summary>A node in this process on its own cluster (no seeds), its log lines at Warning and above into <paramref name="logged"/>.</summary>

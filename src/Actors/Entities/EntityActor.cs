@@ -184,6 +184,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
         if (batch.Writes.Count == 0)
         {
             Answer(batch.Replies);
+            WriteQueue<TState>.Recycle(batch);
             StopIfAsked();
             return;
         }
@@ -218,6 +219,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
             new KeyValuePair<string, object?>("entity_type", _entityType));
         Answer(batch.Replies);
         SnapshotIfDue(batch.State!);
+        WriteQueue<TState>.Recycle(batch);
         WriteNext();
     }
 

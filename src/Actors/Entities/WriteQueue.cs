@@ -16,7 +16,9 @@ internal sealed class WriteQueue<TState>
     where TState : class
 {
     // The pending batch and the unwritten table exist only while something waits: most live
-    // entities are idle, and each would otherwise keep ~350 bytes of empty collections.
+    // entities are idle, and each would otherwise keep ~350 bytes of empty collections. Between
+    // writes they wait as spares of the thread instead (Spares): made anew for every durable
+    // write, they were ~11% of the bytes the node allocated (sampled).
     private Batch? _writing;
     private Batch? _pending;
 
@@ -36,7 +38,7 @@ internal sealed class WriteQueue<TState>
         return _unwritten?.TryGetValue(requestId, out applied!) == true;
     }
 
-    private Batch Pending => _pending ??= new Batch();
+    private Batch Pending => _pending ??= Spares.Batch();
 
     /// <summary>A decided write: stored with the next write, its reply released when it is.</summary>
     public void Add(JournaledWrite write, int eventCount, Caller caller, IReply reply)
@@ -45,7 +47,7 @@ internal sealed class WriteQueue<TState>
         pending.Writes.Add(write);
         pending.EventCount += eventCount;
         pending.Replies.Add((caller, reply));
-        (_unwritten ??= new Dictionary<string, AppliedRequest>(StringComparer.Ordinal))[write.Request.RequestId] = write.Request;
+        (_unwritten ??= Spares.Table())[write.Request.RequestId] = write.Request;
     }
 
     /// <summary>
@@ -96,8 +98,9 @@ internal sealed class WriteQueue<TState>
             _unwritten?.Remove(write.Request.RequestId);
         }
 
-        if (_unwritten is { Count: 0 })
+        if (_unwritten is { Count: 0 } empty)
         {
+            Spares.Return(empty);
             _unwritten = null;
         }
 
@@ -133,7 +136,64 @@ internal sealed class WriteQueue<TState>
         return answers;
     }
 
+    /// <summary>
+    /// A batch its entity is done with (its rows stored or failed, its replies sent): kept as a spare
+    /// for the next write on this thread. Nothing may hold it after this.
+    /// </summary>
+    public static void Recycle(Batch batch) => Spares.Return(batch);
+
     private static bool IsEmpty([NotNullWhen(false)] Batch? batch) => batch is null || (batch.Writes.Count == 0 && batch.Replies.Count == 0);
+
+    /// <summary>
+    /// Spare batches and tables per thread, up to a few hundred of each: one commit stores a few
+    /// hundred entities' writes at once, and their next writes follow together (at 32 a thread,
+    /// most were dropped and made anew). An actor runs on one thread at a time; a spare taken on
+    /// one thread may come back on another. One grown large is dropped, not kept.
+    /// </summary>
+    private static class Spares
+    {
+        private const int PerThread = 256;
+        private const int KeptCapacity = 32;
+
+        [ThreadStatic]
+        private static Stack<Batch>? _batches;
+
+        [ThreadStatic]
+        private static Stack<Dictionary<string, AppliedRequest>>? _tables;
+
+        public static Batch Batch() => _batches is { Count: > 0 } spare ? spare.Pop() : new Batch();
+
+        public static Dictionary<string, AppliedRequest> Table() =>
+            _tables is { Count: > 0 } spare ? spare.Pop() : new Dictionary<string, AppliedRequest>(StringComparer.Ordinal);
+
+        public static void Return(Batch batch)
+        {
+            if (batch.Writes.Capacity > KeptCapacity || batch.Replies.Capacity > KeptCapacity)
+            {
+                return;
+            }
+
+            batch.Writes.Clear();
+            batch.Replies.Clear();
+            batch.EventCount = 0;
+            batch.State = null;
+            batch.Started = 0;
+            var spare = _batches ??= new Stack<Batch>(PerThread);
+            if (spare.Count < PerThread)
+            {
+                spare.Push(batch);
+            }
+        }
+
+        public static void Return(Dictionary<string, AppliedRequest> table)
+        {
+            var spare = _tables ??= new Stack<Dictionary<string, AppliedRequest>>(PerThread);
+            if (table.Count == 0 && table.EnsureCapacity(0) <= KeptCapacity && spare.Count < PerThread)
+            {
+                spare.Push(table);
+            }
+        }
+    }
 
     /// <summary>Rows decided together, with the replies that wait for them.</summary>
     public sealed class Batch

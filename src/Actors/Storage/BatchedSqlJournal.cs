@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Akka.Persistence.Journal;
 using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Db;
 using Akka.Persistence.Sql.Journal;
@@ -74,7 +75,12 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
                 var rows = new JournalRows((ExtendedActorSystem)Context.System, config);
                 _writer = new JournalWriter(committer, config.DaoConfig.BatchSize, config.DaoConfig.Parallelism, Context.GetLogger(),
                     $"journal writer {pluginId}");
-                _direct = new DirectWrites(rows, _writer, PreparePersistentBatch);
+                // The bindings of this block, as the journal's own are made (Persistence.CreateAdapters). The
+                // identity adapter (no binding) leaves a payload as it is (WriteJournalBase.AdaptToJournal);
+                // any other, even a read-only one, takes the journal's own preparation.
+                var adapters = EventAdapters.Create((ExtendedActorSystem)Context.System, journalConfig);
+                _direct = new DirectWrites(rows, _writer, PreparePersistentBatch,
+                    payload => !Equals(adapters.Get(payload.GetType()), IdentityEventAdapter.Instance));
             }
         }
     }

@@ -72,10 +72,11 @@ internal static class PostgresTables
     // As the plugin's own start does (ByteArrayJournalDao.InitializeTables).
     private static async Task JournalAsync(JournalConfig config, AkkaDataConnection connection)
     {
-        await connection.CreateTableAsync<JournalRow>(TableOptions.CreateIfNotExists, config.GenerateJournalFooter());
+        await CreateAsync<JournalRow>(connection, config.GenerateJournalFooter(), nameof(JournalRow.PersistenceId));
         if (config.PluginConfig.TagMode is not TagMode.Csv)
         {
-            await connection.CreateTableAsync<JournalTagRow>(TableOptions.CreateIfNotExists, config.GenerateTagFooter());
+            await CreateAsync<JournalTagRow>(connection, config.GenerateTagFooter(), nameof(JournalTagRow.PersistenceId),
+                nameof(JournalTagRow.TagValue));
         }
 
         if (config.DaoConfig.SqlCommonCompatibilityMode)
@@ -90,11 +91,42 @@ internal static class PostgresTables
         var footer = config.GenerateSnapshotFooter();
         if (connection.UseDateTime)
         {
-            await connection.CreateTableAsync<DateTimeSnapshotRow>(TableOptions.CreateIfNotExists, footer);
+            await CreateAsync<DateTimeSnapshotRow>(connection, footer, nameof(DateTimeSnapshotRow.PersistenceId));
         }
         else
         {
-            await connection.CreateTableAsync<LongSnapshotRow>(TableOptions.CreateIfNotExists, footer);
+            await CreateAsync<LongSnapshotRow>(connection, footer, nameof(LongSnapshotRow.PersistenceId));
+        }
+    }
+
+    /// <summary>
+    /// Creates the table if it does not exist; one made here compares the key columns named by
+    /// their bytes (collation "C"). The plugin's mapping leaves them to the database's collation,
+    /// where every comparison in their indexes is a locale-aware strcoll: 20% of the server's
+    /// inserting time under COPY (profiled), and the ids are opaque keys that only equality and a
+    /// stable order are asked of. A table that existed is left as it is: changing a column's
+    /// collation rewrites the table and its indexes.
+    /// </summary>
+    private static async Task CreateAsync<T>(AkkaDataConnection connection, string? footer, params string[] byteOrdered)
+        where T : class
+    {
+        var table = connection.GetTable<T>();
+        var sql = (DataConnection)table.DataContext;
+        var (name, column) = SqlPlugins.Names(table);
+        var existed = await sql.ExecuteAsync<string?>("SELECT to_regclass(@name)::text", new DataParameter("name", name)) is not null;
+        await connection.CreateTableAsync<T>(TableOptions.CreateIfNotExists, footer);
+        if (existed)
+        {
+            return;
+        }
+
+        foreach (var member in byteOrdered)
+        {
+            // The column's own type as created (text, or a varchar the mapping sized), only its collation changed.
+            var type = await sql.ExecuteAsync<string>(
+                """SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(@name) AND '"' || replace(attname, '"', '""') || '"' = @column""",
+                new DataParameter("name", name), new DataParameter("column", column(member)));
+            await sql.ExecuteAsync($"ALTER TABLE {name} ALTER COLUMN {column(member)} TYPE {type} COLLATE \"C\"");
         }
     }
 }
