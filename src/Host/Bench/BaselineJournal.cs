@@ -5,9 +5,10 @@ namespace Actors.Host.Bench;
 
 /// <summary>
 /// The raw baseline's journal: a stock Akka.Persistence.Sql plugin instance of its own
-/// (<c>akka.persistence.journal.baseline</c>), on a SQLite file of its own beside the node's (or the
-/// same PostgreSQL), with only the settings known to be needed (WAL and read-uncommitted on SQLite)
-/// and the same durability (SQLite's synchronous = FULL, its build default). Tuning ours never tunes it.
+/// (<c>akka.persistence.journal.baseline</c>), on a SQLite file of its own beside the node's (or
+/// tables of its own on the same PostgreSQL server, made by the plugin itself), with only the
+/// settings known to be needed (WAL and read-uncommitted on SQLite) and the same durability
+/// (SQLite's synchronous = FULL, its build default). Tuning ours never tunes it.
 /// On PostgreSQL it has a connection pool of its own, bounded (bench.conf): the stock plugin opens a
 /// connection per recovery read, and with Npgsql's default of 100 on a server that takes 97 it was
 /// refused connections and its circuit breaker opened (44 req/s, measured); sharing ours, it left
@@ -16,6 +17,12 @@ namespace Actors.Host.Bench;
 internal static class BaselineJournal
 {
     public const string PluginId = "akka.persistence.journal.baseline";
+
+    /// <summary>On PostgreSQL, the baseline's journal table (beside the node's <c>journal</c>).</summary>
+    public const string BaselineJournalTable = "baseline_journal";
+
+    /// <summary>On PostgreSQL, the baseline's tag table.</summary>
+    public const string BaselineTagTable = "baseline_tags";
 
     public static Config For(NodeOptions options, Config settings)
     {
@@ -27,9 +34,14 @@ internal static class BaselineJournal
                 ApplicationName = "actors-bench-baseline",
                 MaxPoolSize = settings.GetInt("actors.bench.baseline-postgres-max-pool-size"),
             };
+            // Tables of its own, made by the stock plugin's own start: sharing the node's, it was
+            // tuned by what the node does to its tables (ids compared by their bytes: PostgresTables).
             own = $"""
                 provider-name = "PostgreSQL.15"
                 connection-string = {ActorsConfig.Quote(pool.ConnectionString)}
+                default.journal.table-name = "{BaselineJournalTable}"
+                default.tag.table-name = "{BaselineTagTable}"
+                default.metadata.table-name = "baseline_journal_metadata"
                 """;
         }
         else
