@@ -18,12 +18,6 @@ internal static class BaselineJournal
 {
     public const string PluginId = "akka.persistence.journal.baseline";
 
-    /// <summary>On PostgreSQL, the baseline's journal table (beside the node's <c>journal</c>).</summary>
-    public const string BaselineJournalTable = "baseline_journal";
-
-    /// <summary>On PostgreSQL, the baseline's tag table.</summary>
-    public const string BaselineTagTable = "baseline_tags";
-
     public static Config For(NodeOptions options, Config settings)
     {
         string own;
@@ -39,8 +33,8 @@ internal static class BaselineJournal
             own = $"""
                 provider-name = "PostgreSQL.15"
                 connection-string = {ActorsConfig.Quote(pool.ConnectionString)}
-                default.journal.table-name = "{BaselineJournalTable}"
-                default.tag.table-name = "{BaselineTagTable}"
+                default.journal.table-name = "baseline_journal"
+                default.tag.table-name = "baseline_tags"
                 default.metadata.table-name = "baseline_journal_metadata"
                 """;
         }
