@@ -39,6 +39,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
 
                 _recovery.Completed();
                 _backoff.Recovered(_key);
+                UseDirectJournal();
                 return true;
             default:
                 return false;

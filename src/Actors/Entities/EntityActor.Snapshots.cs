@@ -29,7 +29,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
                 if (_settings.DeleteCoveredEvents)
                 {
                     // The snapshot holds the state and the window of request ids: the events it covers are history only.
-                    DeleteMessages(ok.Metadata.SequenceNr);
+                    DeleteEventsTo(ok.Metadata.SequenceNr);
                 }
 
                 return true;
@@ -78,7 +78,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent>
         _snapshotDue = _settings.SnapshotEvery;
         try
         {
-            SaveSnapshot(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
+            SaveSnapshotOf(new EntitySnapshot(Serialization.JournalSerializer.ManifestOf(typeof(TState)),
                 Serialization.JournalSerializer.ToElement(state), _requests.Packed(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
         }
         catch (Exception e)

@@ -103,6 +103,9 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
             case StopEntity:
                 Stop();
                 return true;
+            case DirectWritten written:
+                Stored(written);
+                return true;
             default:
                 return HandleSnapshots(message);
         }
@@ -123,6 +126,7 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
     {
         _lifecycle.Stopped();
         ReleaseSnapshotSlots();
+        HandOverWriteInFlight();
         base.PostStop();
     }
 
@@ -190,6 +194,12 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
         }
 
         _writeSpan = ActorsTracing.On ? WriteSpan.Start(batch.Replies.Select(r => r.Caller), batch.Writes.Count, PersistenceId) : null;
+        if (_direct is not null)
+        {
+            WriteDirect(batch);
+            return;
+        }
+
         _unpersisted = batch.Writes.Count;
         PersistAllAsync(batch.Writes, _onePersisted ??= OnePersisted);
     }
@@ -244,54 +254,5 @@ public sealed partial class EntityActor<TState, TCommand, TEvent> : PersistentAc
         {
             _lifecycle.Stop(Context);
         }
-    }
-
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
-    {
-        // The write may or may not have reached the database: say so (Unavailable). The entity
-        // stops; its next message recovers it from what the journal holds. What was decided after
-        // it was never written.
-        AnswerUnwritten(ErrorCode.Unavailable, $"journal write failed; the change may or may not have been stored: {cause.Message}");
-        // Not Akka's line per entity: with the database down, every entity writing fails at once.
-        if (_failures.Admit("write", Environment.TickCount64, out var heldBack))
-        {
-            Log.Error(cause, "Journal write of {0} (event {1}) failed: {2} ({3} more of {4} since the last line; at most one line per " +
-                             "actors.log.offence-interval)", PersistenceId, sequenceNr, cause.GetBaseException().Message, heldBack, _entityType);
-        }
-    }
-
-    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
-    {
-        // Rejected before it was stored (e.g. it could not be serialized): nothing of the write
-        // was stored, but the state in memory already moved, so the entity stops and recovers
-        // from the journal. Alone in its write, the command is at fault (HandlerFailed); in a
-        // group, the others are not, so all are told to retry (alone, the bad one then fails).
-        var alone = _writes.WritingOneCommand;
-        AnswerUnwritten(alone ? ErrorCode.HandlerFailed : ErrorCode.Unavailable,
-            alone ? $"journal rejected the event: {cause.Message}" : $"journal rejected a write this change was part of; it was not stored: {cause.Message}");
-        base.OnPersistRejected(cause, @event, sequenceNr);
-        Context.Stop(Self);
-    }
-
-    protected override void PreRestart(Exception reason, object message)
-    {
-        // Our own code threw (a persist handler): the callers still waiting get their one answer,
-        // and a stop the shard asked for is asked again of the next instance.
-        AnswerUnwritten(ErrorCode.Unavailable, $"the entity failed while storing this change; it may or may not have been stored: {reason.Message}");
-        if (_stopAsked)
-        {
-            Self.Tell(StopEntity.Instance);
-        }
-
-        base.PreRestart(reason, message);
-    }
-
-    /// <summary>The write in progress failed: its callers, and those of what was decided after it, hear (see <see cref="WriteQueue{TState}.Fail"/>).</summary>
-    private void AnswerUnwritten(ErrorCode code, string writing)
-    {
-        _writeSpan?.SetStatus(ActivityStatusCode.Error, writing);
-        ActorsTracing.Stop(_writeSpan, null);
-        _writeSpan = null;
-        Answer(_writes.Fail(code, writing));
     }
 }

@@ -24,3 +24,9 @@ public sealed record StopEntity
 {
     public static readonly StopEntity Instance = new();
 }
+
+/// <summary>
+/// A direct journal write's end, told to the entity that queued it: committed (no failure) or
+/// failed. It names the entity instance that wrote it (a restarted entity keeps its ref).
+/// </summary>
+internal sealed record DirectWritten(object Incarnation, Exception? Failure);

@@ -30,10 +30,11 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
     private readonly DirectWrites? _direct;
 
     // The last write per id: a recovery of that id reads its highest number only after it ends,
-    // or it could reuse a sequence number (the plugin does the same for its own read). Only the
-    // journal's own thread adds and sweeps (AsyncWriteJournal calls in from its receive): a
-    // removal per write from the thread that completes it contended with every other write
-    // (15% of the node's CPU spinning on 2 cores, profiled).
+    // or it could reuse a sequence number (the plugin does the same for its own read). The
+    // journal's own thread adds and sweeps (AsyncWriteJournal calls in from its receive), and an
+    // entity that stops with its own write in flight adds that one (rare): a removal per write
+    // from the thread that completes it contended with every other write (15% of the node's CPU
+    // spinning on 2 cores, profiled).
     private readonly ConcurrentDictionary<string, Task> _writing = new();
     private int _writesSinceSweep;
     private int _sweepAfter = MinSweep;
@@ -79,8 +80,10 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
                 // identity adapter (no binding) leaves a payload as it is (WriteJournalBase.AdaptToJournal);
                 // any other, even a read-only one, takes the journal's own preparation.
                 var adapters = EventAdapters.Create((ExtendedActorSystem)Context.System, journalConfig);
-                _direct = new DirectWrites(rows, _writer, PreparePersistentBatch,
-                    payload => !Equals(adapters.Get(payload.GetType()), IdentityEventAdapter.Instance));
+                Func<Type, bool> adapts = type => !Equals(adapters.Get(type), IdentityEventAdapter.Instance);
+                _direct = new DirectWrites(rows, _writer, PreparePersistentBatch, payload => adapts(payload.GetType()));
+                // Entities write here themselves (EntityActor.Journal); one that stops mid-write leaves its write to be waited for.
+                DirectJournals.Get(Context.System).Register(Self, new DirectJournal(rows, _writer, adapts, (id, written) => _writing[id] = written));
             }
         }
     }
@@ -125,7 +128,9 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
 
     protected override void PostStop()
     {
-        // What is queued is written (and answered) before the writer's thread ends.
+        // What is queued is written (and answered) before the writer's thread ends; writes queued
+        // after that are answered as failed (GroupCommitQueue).
+        DirectJournals.Get(Context.System).Unregister(Self);
         _writer?.Dispose();
         base.PostStop();
     }
