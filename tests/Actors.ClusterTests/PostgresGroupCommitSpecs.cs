@@ -10,8 +10,9 @@ namespace Actors.ClusterTests;
 
 /// <summary>
 /// On PostgreSQL, writes from many entities share a transaction (group commit), counted by the
-/// server itself (the transaction ids it assigned) around 1,000 concurrent writes to 1,000 keys.
-/// The server is the spec's own, with fsync on, so a commit costs what it costs in production.
+/// server itself (the transaction ids it assigned) around 1,000 concurrent writes to 1,000 keys,
+/// and a write is answered only once its transaction has committed. The server is the spec's own,
+/// with fsync on, so a commit costs what it costs in production.
 /// </summary>
 public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -66,6 +67,33 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
         replies.Should().AllBeOfType<CounterValue>().And.AllSatisfy(r => ((CounterValue)r).Total.Should().Be(1));
         rows.Should().Be(1000, "every acknowledged write is one journal row");
         transactions.Should().BeInRange(1, 100, "writes from many entities share a transaction (and its fsync)");
+    }
+
+    [Fact]
+    public async Task A_write_is_answered_only_after_its_transaction_commits()
+    {
+        var client = _client!;
+        var keys = Enumerable.Range(0, 100).Select(i => $"held-{i}").ToList();
+        var started = await client.MapAsync(keys.Select(k => new GetCounter(client.NewRequestId(), k)), window: 100);
+        started.Should().AllBeOfType<CounterValue>();
+
+        // SHARE conflicts with the writer's inserts and with nothing the entities read: the writer's
+        // transaction waits in the middle, where a commit is not yet durable.
+        await using var holder = new Npgsql.NpgsqlConnection(_connection);
+        await holder.OpenAsync();
+        var hold = await holder.BeginTransactionAsync();
+        await using (var lockJournal = new Npgsql.NpgsqlCommand("LOCK TABLE journal IN SHARE MODE", holder, hold))
+        {
+            await lockJournal.ExecuteNonQueryAsync();
+        }
+
+        var replies = keys.Select(k => client.SendAsync(new AddToCounter(client.NewRequestId(), k, 1), TimeSpan.FromSeconds(60))).ToList();
+        await FluentActions.Awaiting(() => Task.WhenAny(replies)).Should().NotCompleteWithinAsync(TimeSpan.FromSeconds(2), "no write is answered before its commit");
+        (await JournalRowsAsync("counter:held-%")).Should().Be(0);
+
+        await hold.RollbackAsync();
+        (await Task.WhenAll(replies).WaitAsync(Patience)).Should().AllBeOfType<CounterValue>().And.AllSatisfy(r => ((CounterValue)r).Total.Should().Be(1));
+        (await JournalRowsAsync("counter:held-%")).Should().Be(100, "every answered write is a committed row");
     }
 
     private async Task<long> JournalRowsAsync(string persistenceIds)

@@ -13,7 +13,8 @@ namespace Actors.Tests.Entities;
 /// On a journal with its own writer an entity queues its rows on the writer itself, not through
 /// Akka.Persistence's persist path. It numbers them on from where its recovery ended, and its
 /// snapshots carry those numbers: a snapshot saved under a number behind its state would make the
-/// next recovery replay events the state already holds.
+/// next recovery replay events the state already holds. A caller is answered only once its rows
+/// are committed.
 /// </summary>
 public sealed class DirectJournalSpecs : IAsyncLifetime
 {
@@ -49,6 +50,26 @@ public sealed class DirectJournalSpecs : IAsyncLifetime
         await using var third = await TestNode.StartAsync(_journal, Hocon);
         // From the snapshot at 10 (total 10) and events 11-13: a snapshot numbered behind 10 would replay more and answer more.
         (await third.Client.AskAsync<CounterValue>(new GetCounter(third.Client.NewRequestId(), "k"), Patience)).Total.Should().Be(13);
+    }
+
+    [Fact]
+    public async Task An_add_is_answered_only_after_its_transaction_commits()
+    {
+        await using var node = await TestNode.StartAsync(_journal, Hocon);
+        await AddAsync(node, 1, 1);
+
+        // Another connection takes SQLite's write lock: the writer's transaction cannot begin, so
+        // nothing it holds is committed.
+        await using var holder = new SqliteConnection($"Data Source={_journal};Pooling=false");
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        var reply = node.Client.AskAsync<CounterValue>(new AddToCounter(node.Client.NewRequestId(), "k", 1), Patience);
+        await FluentActions.Awaiting(() => reply).Should().NotCompleteWithinAsync(TimeSpan.FromSeconds(2), "no write is answered before its commit");
+
+        await hold.RollbackAsync();
+        (await reply).Total.Should().Be(2);
+        Column("SELECT sequence_number FROM journal WHERE persistence_id = 'counter:k' ORDER BY sequence_number", _journal)
+            .Should().Equal(1, 2);
     }
 
     private static async Task AddAsync(TestNode node, int from, int to)
