@@ -75,7 +75,7 @@ public sealed class BatchedSqlJournal : SqlWriteJournal
             {
                 var rows = new JournalRows((ExtendedActorSystem)Context.System, config);
                 _writer = new JournalWriter(committer, config.DaoConfig.BatchSize, config.DaoConfig.Parallelism, Context.GetLogger(),
-                    $"journal writer {pluginId}");
+                    pluginId);
                 // The bindings of this block, as the journal's own are made (Persistence.CreateAdapters). The
                 // identity adapter (no binding) leaves a payload as it is (WriteJournalBase.AdaptToJournal);
                 // any other, even a read-only one, takes the journal's own preparation.

@@ -21,15 +21,19 @@ internal sealed class JournalWriter : IDisposable
     private readonly Func<IJournalCommitter> _connect;
     private readonly int _maxRows;
     private readonly ILoggingAdapter _log;
+    private readonly KeyValuePair<string, object?> _plugin;
     private readonly Thread[] _threads;
 
     /// <param name="connect">A committer on a connection of its own, one per thread, made when the thread first needs it.</param>
     /// <param name="writers">Transactions at once (journal.sql.parallelism): 1 by default; SQLite takes no more, PostgreSQL could (hocon/postgres.conf says why it does not).</param>
-    public JournalWriter(Func<IJournalCommitter> connect, int maxRows, int writers, ILoggingAdapter log, string name)
+    /// <param name="pluginId">The journal's plugin id: its threads' name and its instruments' tag.</param>
+    public JournalWriter(Func<IJournalCommitter> connect, int maxRows, int writers, ILoggingAdapter log, string pluginId)
     {
         _connect = connect;
         _maxRows = maxRows;
         _log = log;
+        _plugin = new KeyValuePair<string, object?>("plugin", pluginId);
+        var name = $"journal writer {pluginId}";
         _answers = new CommitAnswers(log);
         // Threads, not the pool: the database calls block (Microsoft.Data.Sqlite's async ones too),
         // and a commit waits for fsync.
@@ -146,6 +150,13 @@ internal sealed class JournalWriter : IDisposable
             return e;
         }
 
+        var rows = 0;
+        foreach (var write in writes)
+        {
+            rows += write.Rows.Count;
+        }
+
+        Telemetry.ActorsMetrics.JournalTransactionRows.Record(rows, _plugin);
         foreach (var write in writes)
         {
             Complete(write, null);

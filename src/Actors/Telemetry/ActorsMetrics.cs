@@ -51,6 +51,14 @@ public static class ActorsMetrics
     public static readonly Counter<long> JournalCommits = Meter.CreateCounter<long>("actors.journal.commits", "{commit}",
         "Write transactions the SQLite journal and snapshot store committed, one fsync each, by plugin");
 
+    /// <summary>
+    /// Rows in each transaction the journal's own writer committed, by plugin: what group commit
+    /// gathers from many entities into one commit (on SQLite, one fsync; on PostgreSQL, one COPY).
+    /// </summary>
+    public static readonly Histogram<long> JournalTransactionRows = Meter.CreateHistogram<long>("actors.journal.transaction.rows", "{row}",
+        "Rows in each transaction the journal's writer committed, by plugin", tags: null,
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] });
+
     /// <summary>Messages that could not be delivered (dead letters), by kind.</summary>
     public static readonly Counter<long> Undeliverable = Meter.CreateCounter<long>("actors.undeliverable", "{message}",
         "Messages that could not be delivered, by kind");

@@ -125,9 +125,20 @@ internal static partial class BenchCommand
             // On PostgreSQL, the server's writing transactions (journal batches and snapshots).
             var postgres = persistOn ? target.Postgres : null;
             var before = postgres is null ? Commits() : await postgres.NextWritingTransactionAsync();
-            var result = await LoadRun.RunAsync(name, ours, runs.Item1, runs.count, runs.time, ct);
+            LoadResult result;
+            double? rowsPerTransaction;
+            using (var transactionRows = new TransactionRows())
+            {
+                result = await LoadRun.RunAsync(name, ours, runs.Item1, runs.count, runs.time, ct);
+                rowsPerTransaction = transactionRows.PerTransaction;
+            }
+
             var extra = postgres is not null ? JournalFigures(result, await postgres.NextWritingTransactionAsync() - before)
                 : persistOn && commits.HasValue ? JournalFigures(result, Commits() - before) : null;
+            if (target.InProcess && rowsPerTransaction is { } perTransaction)
+            {
+                (extra ??= [])["journal_rows_per_transaction"] = perTransaction;
+            }
             if (postgres is not null)
             {
                 postgres.AddTo(extra ??= []);

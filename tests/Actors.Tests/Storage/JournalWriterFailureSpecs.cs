@@ -18,7 +18,7 @@ public sealed class JournalWriterFailureSpecs
     public async Task A_database_that_cannot_be_reached_fails_a_whole_group_at_once_with_one_connection_attempt_not_one_per_write()
     {
         var release = new TaskCompletionSource();
-        var kept = new Committer(writes =>
+        var kept = new ScriptedCommitter(writes =>
         {
             // Holds the writer in its first transaction while the group queues behind it, then loses the session.
             release.Task.Wait(Patience);
@@ -27,7 +27,7 @@ public sealed class JournalWriterFailureSpecs
         var connects = 0;
         var unreachable = new IOException("connection refused");
         using var writer = new JournalWriter(() => Interlocked.Increment(ref connects) == 1 ? kept : throw unreachable,
-            maxRows: 1000, writers: 1, NoLogger.Instance, "journal writer spec");
+            maxRows: 1000, writers: 1, NoLogger.Instance, "spec-journal");
 
         var held = writer.Write([Row("held")]);
         await kept.Entered.Task.WaitAsync(Patience);
@@ -49,7 +49,7 @@ public sealed class JournalWriterFailureSpecs
         var release = new TaskCompletionSource();
         var refused = new InvalidOperationException("duplicate sequence number");
         var connects = 0;
-        var committer = new Committer(writes =>
+        var committer = new ScriptedCommitter(writes =>
         {
             release.Task.Wait(Patience);
             if (writes.Any(w => w.Rows[0].PersistenceId == "bad"))
@@ -61,7 +61,7 @@ public sealed class JournalWriterFailureSpecs
         {
             Interlocked.Increment(ref connects);
             return committer;
-        }, maxRows: 1000, writers: 1, NoLogger.Instance, "journal writer spec");
+        }, maxRows: 1000, writers: 1, NoLogger.Instance, "spec-journal");
 
         var first = writer.Write([Row("first")]);
         await committer.Entered.Task.WaitAsync(Patience);
@@ -75,20 +75,4 @@ public sealed class JournalWriterFailureSpecs
     }
 
     private static JournalRow Row(string persistenceId) => new() { PersistenceId = persistenceId, SequenceNumber = 1 };
-
-    /// <summary>Commits by running <paramref name="commit"/>; says when the writer first entered it.</summary>
-    private sealed class Committer(Action<IReadOnlyList<GroupCommitQueue<JournalRow>.PendingWrite>> commit) : IJournalCommitter
-    {
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Commit(IReadOnlyList<GroupCommitQueue<JournalRow>.PendingWrite> writes)
-        {
-            Entered.TrySetResult();
-            commit(writes);
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }
