@@ -53,10 +53,7 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
     public async Task A_thousand_concurrent_writes_to_a_thousand_keys_commit_in_at_most_one_transaction_per_ten()
     {
         var client = _client!;
-        var keys = Enumerable.Range(0, 1000).Select(i => $"group-{i}").ToList();
-        // Every key's entity started first (its recovery reads), so the writes arrive together.
-        var started = await client.MapAsync(keys.Select(k => new GetCounter(client.NewRequestId(), k)), window: 1000);
-        started.Should().AllBeOfType<CounterValue>();
+        var keys = await StartedKeysAsync("group", 1000);
         var before = await _server.NextWritingTransactionAsync();
 
         var replies = await Task.WhenAll(keys.Select(k => client.SendAsync(new AddToCounter(client.NewRequestId(), k, 1), TimeSpan.FromSeconds(60))));
@@ -73,9 +70,7 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
     public async Task A_write_is_answered_only_after_its_transaction_commits()
     {
         var client = _client!;
-        var keys = Enumerable.Range(0, 100).Select(i => $"held-{i}").ToList();
-        var started = await client.MapAsync(keys.Select(k => new GetCounter(client.NewRequestId(), k)), window: 100);
-        started.Should().AllBeOfType<CounterValue>();
+        var keys = await StartedKeysAsync("held", 100);
 
         // SHARE conflicts with the writer's inserts and with nothing the entities read: the writer's
         // transaction waits in the middle, where a commit is not yet durable.
@@ -94,6 +89,16 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
         await hold.RollbackAsync();
         (await Task.WhenAll(replies).WaitAsync(Patience)).Should().AllBeOfType<CounterValue>().And.AllSatisfy(r => ((CounterValue)r).Total.Should().Be(1));
         (await JournalRowsAsync("counter:held-%")).Should().Be(100, "every answered write is a committed row");
+    }
+
+    /// <summary>Keys whose entities are started (their recovery reads done), so writes to them arrive together.</summary>
+    private async Task<List<string>> StartedKeysAsync(string prefix, int count)
+    {
+        var client = _client!;
+        var keys = Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToList();
+        var started = await client.MapAsync(keys.Select(k => new GetCounter(client.NewRequestId(), k)), window: count);
+        started.Should().AllBeOfType<CounterValue>();
+        return keys;
     }
 
     private async Task<long> JournalRowsAsync(string persistenceIds)
