@@ -76,7 +76,7 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
         // transaction waits in the middle, where a commit is not yet durable.
         await using var holder = new Npgsql.NpgsqlConnection(_connection);
         await holder.OpenAsync();
-        var hold = await holder.BeginTransactionAsync();
+        await using var hold = await holder.BeginTransactionAsync();
         await using (var lockJournal = new Npgsql.NpgsqlCommand("LOCK TABLE journal IN SHARE MODE", holder, hold))
         {
             await lockJournal.ExecuteNonQueryAsync();
