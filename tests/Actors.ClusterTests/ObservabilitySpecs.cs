@@ -36,9 +36,7 @@ public sealed partial class ObservabilitySpecs(ITestOutputHelper output) : IDisp
         // A health line reports the load of its interval.
         await node.WaitForLineAsync(l => HealthUnderLoad().IsMatch(l), TimeSpan.FromSeconds(30));
 
-        using var http = new HttpClient();
-        var text = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
-        var samples = ParseExposition(text);
+        var samples = await PrometheusText.ScrapeAsync(metricsPort);
         samples.Where(s => s.Name == "actors_requests_total" && s.Labels.Contains("type=\"AddToCounter\"") && s.Labels.Contains("outcome=\"ok\""))
             .Sum(s => s.Value).Should().BeGreaterThanOrEqualTo(400);
         samples.Should().Contain(s => s.Name == "actors_request_duration_seconds_bucket" && s.Labels.Contains("le=\"+Inf\"") && s.Value >= 400);
@@ -109,18 +107,6 @@ public sealed partial class ObservabilitySpecs(ITestOutputHelper output) : IDisp
 
         public void Dispose() => _listener.Close();
     }
-
-    private static List<(string Name, string Labels, double Value)> ParseExposition(string text) =>
-        text.Split('\n')
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => Sample().Match(l))
-            .Where(m => m.Success)
-            .Select(m => (m.Groups["name"].Value, m.Groups["labels"].Value,
-                double.Parse(m.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture)))
-            .ToList();
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})?\s+(?<value>\S+)")]
-    private static partial Regex Sample();
 
     [GeneratedRegex(@"health: 1/1 members up, \d+ live entities, \d+ in flight, [1-9][0-9.]* req/s")]
     private static partial Regex HealthUnderLoad();

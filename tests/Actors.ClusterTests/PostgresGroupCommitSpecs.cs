@@ -10,8 +10,8 @@ namespace Actors.ClusterTests;
 
 /// <summary>
 /// On PostgreSQL, writes from many entities share a transaction (group commit), counted by the
-/// server itself (the transaction ids it assigned) around 1,000 concurrent writes to 1,000 keys,
-/// and a write is answered only once its transaction has committed. The server is the spec's own,
+/// server itself (the transaction ids it assigned) and by the node's rows-per-transaction histogram
+/// (scraped from its metrics port) around 1,000 concurrent writes to 1,000 keys, and a write is answered only once its transaction has committed. The server is the spec's own,
 /// with fsync on, so a commit costs what it costs in production.
 /// </summary>
 public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetime
@@ -20,6 +20,7 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
 
     private readonly PostgresServer _server = PostgresServer.Own(fsync: true);
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "actors-pg-group", Guid.NewGuid().ToString("N"));
+    private readonly int _metricsPort = HostProcess.FreePort();
     private HostProcess? _node;
     private ActorsClient? _client;
     private string _connection = "";
@@ -37,7 +38,8 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
             var port = HostProcess.FreePort();
             _node = HostProcess.Start(output, "node", new Dictionary<string, string> { [NodeOptions.ConnectionVariable] = _connection },
                 "node", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-port",
-                HostProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--db", "postgres", "--config", config);
+                HostProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--db", "postgres", "--config", config,
+                "--metrics-port", _metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await _node.WaitForLineAsync("Actors node up", Patience);
             _client = ActorsClient.Connect([$"127.0.0.1:{port}"]);
         }
@@ -55,15 +57,23 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
         var client = _client!;
         var keys = await StartedKeysAsync("group", 1000);
         var before = await _server.NextWritingTransactionAsync();
+        var meteredBefore = await WriterTransactionsAsync();
 
         var replies = await Task.WhenAll(keys.Select(k => client.SendAsync(new AddToCounter(client.NewRequestId(), k, 1), TimeSpan.FromSeconds(60))));
 
         var transactions = await _server.NextWritingTransactionAsync() - before;
         var rows = await JournalRowsAsync("counter:group-%");
-        output.WriteLine($"1,000 writes to 1,000 keys: {transactions} writing transactions ({1000.0 / Math.Max(1, transactions):0.0} writes per transaction), {rows} journal rows");
+        // Every answer follows its transaction's record, but a scrape may be served from a moment before.
+        var metered = await Actors.TestSupport.Eventually.UntilAsync(WriterTransactionsAsync,
+            m => m.Rows - meteredBefore.Rows >= 1000, Patience, "the histogram's record of 1,000 rows");
+        var (meteredTransactions, meteredRows) = (metered.Transactions - meteredBefore.Transactions, metered.Rows - meteredBefore.Rows);
+        output.WriteLine($"1,000 writes to 1,000 keys: {transactions} writing transactions ({1000.0 / Math.Max(1, transactions):0.0} writes per transaction), " +
+                         $"{rows} journal rows; the node's histogram: {meteredRows} rows in {meteredTransactions} transactions");
         replies.Should().AllBeOfType<CounterValue>().And.AllSatisfy(r => ((CounterValue)r).Total.Should().Be(1));
         rows.Should().Be(1000, "every acknowledged write is one journal row");
         transactions.Should().BeInRange(1, 100, "writes from many entities share a transaction (and its fsync)");
+        meteredRows.Should().Be(1000, "the writer's histogram records every row it commits, once");
+        meteredTransactions.Should().BeInRange(1, 100, "the histogram records one value per transaction");
     }
 
     [Fact]
@@ -99,6 +109,14 @@ public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncL
         var started = await client.MapAsync(keys.Select(k => new GetCounter(client.NewRequestId(), k)), window: count);
         started.Should().AllBeOfType<CounterValue>();
         return keys;
+    }
+
+    /// <summary>The journal writer's transactions and rows so far, from the histogram's count and sum.</summary>
+    private async Task<(double Transactions, double Rows)> WriterTransactionsAsync()
+    {
+        var samples = await PrometheusText.ScrapeAsync(_metricsPort);
+        return (samples.Where(s => s.Name == "actors_journal_transaction_rows_count").Sum(s => s.Value),
+            samples.Where(s => s.Name == "actors_journal_transaction_rows_sum").Sum(s => s.Value));
     }
 
     private async Task<long> JournalRowsAsync(string persistenceIds)

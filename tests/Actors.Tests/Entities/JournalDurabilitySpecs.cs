@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Actors.Hosting;
 using Actors.Protocol;
+using Actors.Telemetry;
 using Actors.Tests.Support;
 using Akka.Persistence.Sql.Config;
 using FluentAssertions;
@@ -12,13 +15,32 @@ namespace Actors.Tests.Entities;
 /// <summary>
 /// An acknowledged write is fsynced: the SQLite journal's and snapshot store's own connections
 /// are opened through options that set synchronous = FULL and read it back. Writes from many
-/// entities share those fsyncs: they commit together (group commit), counted by SQLite's commit hook.
+/// entities share those fsyncs: they commit together (group commit), counted by SQLite's commit hook
+/// and by the Meter's rows-per-transaction histogram. That histogram is process-wide and tagged by
+/// plugin id, which every node spec shares, so this spec runs alone.
 /// </summary>
-public sealed class JournalDurabilitySpecs(ITestOutputHelper output)
-    // A fixed admission bound: all 1,000 writes below are admitted at once, none refused while a limit adapts.
-    : NodeSpec(output, "actors.admission.adaptive.enabled = off")
+[Collection(Alone.Name)]
+public sealed class JournalDurabilitySpecs : NodeSpec
 {
-    private readonly ITestOutputHelper _output = output;
+    private readonly ITestOutputHelper _output;
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentQueue<long> _transactionRows = new();
+
+    public JournalDurabilitySpecs(ITestOutputHelper output)
+        // A fixed admission bound: all 1,000 writes below are admitted at once, none refused while a limit adapts.
+        : base(output, "actors.admission.adaptive.enabled = off")
+    {
+        _output = output;
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument, ActorsMetrics.JournalTransactionRows))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, rows, _, _) => _transactionRows.Enqueue(rows));
+        _listener.Start();
+    }
 
     [Fact]
     public async Task A_thousand_concurrent_writes_to_a_thousand_keys_commit_in_at_most_one_transaction_per_ten()
@@ -28,13 +50,19 @@ public sealed class JournalDurabilitySpecs(ITestOutputHelper output)
         await Task.WhenAll(keys.Select(k => Expect<CounterValue>(new GetCounter(Id(), k))));
         var durability = Sys.Settings.Setup.Get<SqliteDurability>().Value;
         var before = durability.Commits(SqliteDurability.JournalPlugin);
+        _transactionRows.Clear();
 
         var replies = await Task.WhenAll(keys.Select(k => Send(new AddToCounter(Id(), k, 1))));
 
         var commits = durability.Commits(SqliteDurability.JournalPlugin) - before;
-        _output.WriteLine($"1,000 writes to 1,000 keys: {commits} journal commits ({1000.0 / Math.Max(1, commits):0.0} writes per commit)");
+        // Each transaction is recorded before its writes are answered: all 1,000 rows are on the Meter now.
+        var metered = _transactionRows.ToList();
+        _output.WriteLine($"1,000 writes to 1,000 keys: {commits} journal commits ({1000.0 / Math.Max(1, commits):0.0} writes per commit); " +
+                          $"the histogram: {metered.Sum()} rows in {metered.Count} transactions");
         replies.Should().AllBeOfType<CounterValue>().And.AllSatisfy(r => ((CounterValue)r).Total.Should().Be(1));
         commits.Should().BeInRange(1, 100, "writes from many entities share a transaction (and its fsync)");
+        metered.Sum().Should().Be(1000, "the writer's histogram records every row it commits, once");
+        metered.Should().HaveCountLessThanOrEqualTo(100, "the histogram records one value per transaction");
     }
 
     [Fact]
@@ -53,6 +81,12 @@ public sealed class JournalDurabilitySpecs(ITestOutputHelper output)
         synchronous.Should().Be(SqliteDurability.Full);
         durability.Commits(SqliteDurability.JournalPlugin).Should().BeGreaterThan(0, "SQLite's commit hook counts the journal's transactions");
         durability.ConnectionsRelaxed(SqliteDurability.JournalPlugin).Should().Be(0, "lose-recent-writes-on-power-loss is off by default");
+    }
+
+    protected override void AfterAll()
+    {
+        _listener.Dispose();
+        base.AfterAll();
     }
 }
 
