@@ -11,8 +11,9 @@ namespace Actors.ClusterTests;
 /// <summary>
 /// On PostgreSQL, writes from many entities share a transaction (group commit), counted by the
 /// server itself (the transaction ids it assigned) and by the node's rows-per-transaction histogram
-/// (scraped from its metrics port) around 1,000 concurrent writes to 1,000 keys, and a write is answered only once its transaction has committed. The server is the spec's own,
-/// with fsync on, so a commit costs what it costs in production.
+/// (scraped from its metrics port) around 1,000 concurrent writes to 1,000 keys, and a write is
+/// answered only once its transaction has committed. The server is the spec's own, with fsync on,
+/// so a commit costs what it costs in production.
 /// </summary>
 public sealed class PostgresGroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
