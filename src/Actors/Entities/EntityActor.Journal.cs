@@ -16,7 +16,8 @@ namespace Actors.Entities;
 /// path (its batch, its pending handlers, a message to the journal actor and two answers per
 /// write) cost ~11% of the node's CPU per durable request (BENCHMARKS.md, 2026-12-05). Its
 /// snapshots and deletes then carry its own numbers: Akka's <c>LastSequenceNr</c> stays where
-/// recovery left it. Elsewhere (another journal, or an event adapter bound to the journal) it persists through Akka.
+/// recovery left it. Elsewhere (another journal, or an event adapter bound to the journal) it
+/// persists through Akka.
 /// </summary>
 public sealed partial class EntityActor<TState, TCommand, TEvent>
 {
